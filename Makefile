@@ -1,0 +1,54 @@
+# Backprop Explained. `make build` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+# Stamps record that an install step ran against the current pyproject.toml.
+INSTALLED      := $(VENV)/.installed
+TEST_INSTALLED := $(VENV)/.test-installed
+BROWSER_OK     := $(VENV)/.browser-ok
+
+.PHONY: build test serve bench clean check unit e2e
+
+build: $(INSTALLED)
+	$(PY) -m site_builder build
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(TEST_INSTALLED): pyproject.toml $(INSTALLED)
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+# A browser for Playwright: a system Chromium/Chrome if there is one, else Debian's
+# chromium when we are root, else Playwright's own download (see tests/browser.py).
+$(BROWSER_OK): tests/browser.py $(TEST_INSTALLED)
+	$(PY) tests/browser.py --ensure
+	touch $@
+
+test: $(TEST_INSTALLED) $(BROWSER_OK) build
+	$(PY) -m pytest -q -p no:cacheprovider tests
+
+unit: $(TEST_INSTALLED)
+	$(PY) -m pytest -q tests/unit
+
+e2e: $(TEST_INSTALLED) $(BROWSER_OK) build
+	$(PY) -m pytest -q tests/e2e
+
+serve: $(INSTALLED)
+	$(PY) -m site_builder serve
+
+check: $(INSTALLED)
+	$(PY) -m site_builder check
+
+bench: $(TEST_INSTALLED)
+	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/build.py
+
+clean:
+	rm -rf build dist .cache .staging* .pytest_cache

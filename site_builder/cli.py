@@ -1,0 +1,60 @@
+"""Command line: `python -m site_builder build | serve | check | trace | new`.
+
+Author errors (ContentError/ContentErrors) print as `path:line: message` lines and exit 1 with
+no traceback; `--debug` re-raises them so the traceback shows.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from site_builder.errors import ContentError, ContentErrors
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="site-builder", description=__doc__.splitlines()[0])
+    p.add_argument("--debug", action="store_true", help="show tracebacks for content errors")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the site into build/")
+    b.add_argument("--root", default=".", help="project folder holding content/ and themes/")
+    b.add_argument("--out", default=None, help="output folder (default: ROOT/build)")
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("--quiet", action="store_true", help="print only errors")
+
+    c = sub.add_parser("check", help="validate content and scenarios without writing build/")
+    c.add_argument("--root", default=".")
+    c.add_argument("--strict", action="store_true")
+
+    s = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
+    s.add_argument("--root", default=".")
+    s.add_argument("--port", type=int, default=8000)
+
+    t = sub.add_parser("trace", help="train one scenario and summarise its trace")
+    t.add_argument("scenario", help="path to content/scenarios/NAME.yaml")
+    t.add_argument("--json", action="store_true", help="print the plain JSON trace to stdout")
+    t.add_argument("--no-cache", action="store_true", help="train even when a cached trace exists")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            from site_builder.build import main as run
+        elif args.command == "check":
+            from site_builder.build import check_main as run
+        elif args.command == "serve":
+            from site_builder.serve import main as run
+        elif args.command == "trace":
+            from site_builder.scenarios import trace_main as run
+        else:  # pragma: no cover - argparse guards this
+            raise AssertionError(args.command)
+        return run(args) or 0
+    except (ContentError, ContentErrors) as exc:
+        if args.debug:
+            raise
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
