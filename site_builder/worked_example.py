@@ -1,0 +1,323 @@
+"""The calculations of one training step of a 2-2-2 network, in the order a hand calculation
+writes them, each with its formula, the formula with numbers, and the result.
+
+Every number is read from the Trace (record 0: the forward pass, deltas and gradients; record
+1: the updated weights). Products shown as intermediate factors are formed from recorded
+values, so each line is the same arithmetic a learner would do with a calculator.
+
+The weights are named as in the classic example: W1 = [[w1, w2], [w3, w4]] (hidden layer),
+W2 = [[w5, w6], [w7, w8]] (output layer); one bias per layer, b1 and b2.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from site_builder.engine import Trace
+
+# weight name -> (parameter, row, column, sending node, receiving node)
+WEIGHTS = {
+    "w1": ("W1", 0, 0, "x1", "h1"),
+    "w2": ("W1", 0, 1, "x2", "h1"),
+    "w3": ("W1", 1, 0, "x1", "h2"),
+    "w4": ("W1", 1, 1, "x2", "h2"),
+    "w5": ("W2", 0, 0, "h1", "o1"),
+    "w6": ("W2", 0, 1, "h2", "o1"),
+    "w7": ("W2", 1, 0, "h1", "o2"),
+    "w8": ("W2", 1, 1, "h2", "o2"),
+}
+
+DIGITS = 9
+
+
+def num(x: float, digits: int = DIGITS) -> str:
+    """A number as the lesson prints it: fixed decimals, a real minus sign."""
+    if not np.isfinite(x):
+        return "NaN" if np.isnan(x) else ("∞" if x > 0 else "−∞")
+    return f"{x:.{digits}f}".replace("-", "−")
+
+
+def tex_num(x: float, digits: int = DIGITS) -> str:
+    s = f"{x:.{digits}f}"
+    return f"({s})" if s.startswith("-") else s
+
+
+@dataclass
+class Calc:
+    """One line of the hand calculation."""
+
+    key: str  # stable id, used in the URL hash
+    title: str
+    formula: str  # TeX, symbols only
+    numbers: str  # TeX, the same formula with numbers substituted
+    result: float
+    symbol: str  # TeX of the quantity computed
+    nodes: list[str] = field(default_factory=list)
+    edges: list[str] = field(default_factory=list)
+    phase: str = "forward"  # forward | error | output-weight | hidden-weight | update
+
+    def __repr__(self) -> str:
+        return f"Calc({self.key}: {self.symbol} = {self.result:.9g})"
+
+
+class WorkedStep:
+    """Named values of one step of the 2-2-2 example, read from a trace."""
+
+    def __init__(self, trace: Trace):
+        if tuple(trace.net.sizes) != (2, 2, 2) or 0 not in trace.detail:
+            raise ValueError("the worked example needs a 2-2-2 network with detail recorded at step 0")
+        if len(trace.steps) < 2 or trace.steps[1] != 1:
+            raise ValueError("the worked example needs steps 0 and 1 recorded")
+        d = trace.detail[0]
+        s = d["samples"][0] if "samples" in d else 0
+        row = list(d["samples"]).index(s) if "samples" in d else 0
+        self.trace = trace
+        self.eta = float(trace.eta)
+        self.x = [float(v) for v in trace.X[s]]
+        self.t = [float(v) for v in trace.T[s]]
+        self.net_h = [float(v) for v in d["z"][0][row]]
+        self.out_h = [float(v) for v in d["a"][1][row]]
+        self.net_o = [float(v) for v in d["z"][1][row]]
+        self.out_o = [float(v) for v in d["a"][2][row]]
+        self.delta_o = [float(v) for v in d["delta"][1][row]]
+        self.delta_h = [float(v) for v in d["delta"][0][row]]
+        self.b1 = float(trace.params["b1"][0][0])
+        self.b2 = float(trace.params["b2"][0][0])
+        self.w = {k: float(trace.params[p][0][r, c]) for k, (p, r, c, _, _) in WEIGHTS.items()}
+        self.grad = {k: float(trace.grads[p][0][r, c]) for k, (p, r, c, _, _) in WEIGHTS.items()}
+        self.new_w = {k: float(trace.params[p][1][r, c]) for k, (p, r, c, _, _) in WEIGHTS.items()}
+        self.error = [0.5 * (self.t[k] - self.out_o[k]) ** 2 for k in range(2)]
+        self.total = float(trace.loss[0])
+        self.total_after = float(trace.loss[1])
+
+    # The factors of dE/dw for an output weight: (o - t), o(1 - o), h
+    def output_factors(self, k: int):
+        o, t = self.out_o[k], self.t[k]
+        return o - t, o * (1 - o)
+
+    def hidden_factors(self, j: int):
+        """dE/dout_hj summed over both outputs, and each output's share."""
+        w_to = [self.w[f"w{5 + j}"], self.w[f"w{7 + j}"]]  # h_j -> o1, h_j -> o2
+        shares = [self.delta_o[k] * w_to[k] for k in range(2)]
+        h = self.out_h[j]
+        return shares, sum(shares), h * (1 - h)
+
+    def calcs(self) -> list[Calc]:
+        c: list[Calc] = []
+        x, w, b1, b2 = self.x, self.w, self.b1, self.b2
+        n = tex_num
+        for j, (wa, wb) in enumerate((("w1", "w2"), ("w3", "w4"))):
+            h = f"h_{j + 1}"
+            c.append(Calc(f"net-h{j + 1}", f"Net input of hidden unit {h[0]}{j + 1}",
+                          rf"\mathrm{{net}}_{{{h}}} = w_{wa[1]} x_1 + w_{wb[1]} x_2 + b_1",
+                          rf"\mathrm{{net}}_{{{h}}} = {n(w[wa])} \cdot {n(x[0])} + {n(w[wb])} \cdot {n(x[1])} + {n(b1)}",
+                          self.net_h[j], rf"\mathrm{{net}}_{{{h}}}", ["x1", "x2", f"h{j + 1}"], [wa, wb]))
+            c.append(Calc(f"out-h{j + 1}", f"Output of hidden unit h{j + 1}",
+                          rf"\mathrm{{out}}_{{{h}}} = \sigma(\mathrm{{net}}_{{{h}}}) = \frac{{1}}{{1 + e^{{-\mathrm{{net}}_{{{h}}}}}}}",
+                          rf"\mathrm{{out}}_{{{h}}} = \frac{{1}}{{1 + e^{{-{n(self.net_h[j])}}}}}",
+                          self.out_h[j], rf"\mathrm{{out}}_{{{h}}}", [f"h{j + 1}"]))
+        for k, (wa, wb) in enumerate((("w5", "w6"), ("w7", "w8"))):
+            o = f"o_{k + 1}"
+            c.append(Calc(f"net-o{k + 1}", f"Net input of output unit o{k + 1}",
+                          rf"\mathrm{{net}}_{{{o}}} = w_{wa[1]} \mathrm{{out}}_{{h_1}} + w_{wb[1]} \mathrm{{out}}_{{h_2}} + b_2",
+                          rf"\mathrm{{net}}_{{{o}}} = {n(w[wa])} \cdot {n(self.out_h[0])} + {n(w[wb])} \cdot {n(self.out_h[1])} + {n(b2)}",
+                          self.net_o[k], rf"\mathrm{{net}}_{{{o}}}", ["h1", "h2", f"o{k + 1}"], [wa, wb]))
+            c.append(Calc(f"out-o{k + 1}", f"Output of output unit o{k + 1}",
+                          rf"\mathrm{{out}}_{{{o}}} = \sigma(\mathrm{{net}}_{{{o}}})",
+                          rf"\mathrm{{out}}_{{{o}}} = \frac{{1}}{{1 + e^{{-{n(self.net_o[k])}}}}}",
+                          self.out_o[k], rf"\mathrm{{out}}_{{{o}}}", [f"o{k + 1}"], phase="forward"))
+        for k in range(2):
+            o = f"o_{k + 1}"
+            c.append(Calc(f"error-o{k + 1}", f"Error of output o{k + 1}",
+                          rf"E_{{{o}}} = \tfrac{{1}}{{2}}(t_{k + 1} - \mathrm{{out}}_{{{o}}})^2",
+                          rf"E_{{{o}}} = \tfrac{{1}}{{2}}({n(self.t[k])} - {n(self.out_o[k])})^2",
+                          self.error[k], rf"E_{{{o}}}", [f"o{k + 1}"], phase="error"))
+        c.append(Calc("error-total", "Total error",
+                      r"E_{\mathrm{total}} = E_{o_1} + E_{o_2}",
+                      rf"E_{{\mathrm{{total}}}} = {n(self.error[0])} + {n(self.error[1])}",
+                      self.total, r"E_{\mathrm{total}}", ["o1", "o2"], phase="error"))
+
+        # Output-layer weight w5: three factors.
+        d_out, d_net = self.output_factors(0)
+        c.append(Calc("w5-a", "How the error changes with out_o1",
+                      r"\frac{\partial E_{\mathrm{total}}}{\partial \mathrm{out}_{o_1}} = \mathrm{out}_{o_1} - t_1",
+                      rf"\frac{{\partial E_{{\mathrm{{total}}}}}}{{\partial \mathrm{{out}}_{{o_1}}}} = {n(self.out_o[0])} - {n(self.t[0])}",
+                      d_out, r"\frac{\partial E}{\partial \mathrm{out}_{o_1}}", ["o1"], phase="output-weight"))
+        c.append(Calc("w5-b", "How out_o1 changes with net_o1",
+                      r"\frac{\partial \mathrm{out}_{o_1}}{\partial \mathrm{net}_{o_1}} = \mathrm{out}_{o_1}(1 - \mathrm{out}_{o_1})",
+                      rf"\frac{{\partial \mathrm{{out}}_{{o_1}}}}{{\partial \mathrm{{net}}_{{o_1}}}} = {n(self.out_o[0])} \cdot (1 - {n(self.out_o[0])})",
+                      d_net, r"\sigma'(\mathrm{net}_{o_1})", ["o1"], phase="output-weight"))
+        c.append(Calc("w5-c", "How net_o1 changes with w5",
+                      r"\frac{\partial \mathrm{net}_{o_1}}{\partial w_5} = \mathrm{out}_{h_1}",
+                      rf"\frac{{\partial \mathrm{{net}}_{{o_1}}}}{{\partial w_5}} = {n(self.out_h[0])}",
+                      self.out_h[0], r"\frac{\partial \mathrm{net}_{o_1}}{\partial w_5}", ["h1", "o1"], ["w5"], phase="output-weight"))
+        c.append(Calc("w5-grad", "The gradient of w5: multiply the three factors",
+                      r"\frac{\partial E_{\mathrm{total}}}{\partial w_5} = (\mathrm{out}_{o_1} - t_1)\cdot \mathrm{out}_{o_1}(1 - \mathrm{out}_{o_1}) \cdot \mathrm{out}_{h_1}",
+                      rf"\frac{{\partial E_{{\mathrm{{total}}}}}}{{\partial w_5}} = {n(d_out)} \cdot {n(d_net)} \cdot {n(self.out_h[0])}",
+                      self.grad["w5"], r"\frac{\partial E_{\mathrm{total}}}{\partial w_5}", ["h1", "o1"], ["w5"], phase="output-weight"))
+
+        # Hidden-layer weight w1: the blame reaching h1 from BOTH outputs.
+        for k in range(2):
+            d_out, d_net = self.output_factors(k)
+            c.append(Calc(f"delta-o{k + 1}", f"Blame at output o{k + 1}",
+                          rf"\delta_{{o_{k + 1}}} = (\mathrm{{out}}_{{o_{k + 1}}} - t_{k + 1}) \cdot \mathrm{{out}}_{{o_{k + 1}}}(1 - \mathrm{{out}}_{{o_{k + 1}}})",
+                          rf"\delta_{{o_{k + 1}}} = {n(d_out)} \cdot {n(d_net)}",
+                          self.delta_o[k], rf"\delta_{{o_{k + 1}}}", [f"o{k + 1}"], phase="hidden-weight"))
+        shares, total, dh = self.hidden_factors(0)
+        c.append(Calc("w1-sum", "Blame reaching h1: one share from each output",
+                      r"\frac{\partial E_{\mathrm{total}}}{\partial \mathrm{out}_{h_1}} = \delta_{o_1} w_5 + \delta_{o_2} w_7",
+                      rf"\frac{{\partial E_{{\mathrm{{total}}}}}}{{\partial \mathrm{{out}}_{{h_1}}}} = {n(self.delta_o[0])} \cdot {n(w['w5'])} + {n(self.delta_o[1])} \cdot {n(w['w7'])}",
+                      total, r"\frac{\partial E}{\partial \mathrm{out}_{h_1}}", ["h1", "o1", "o2"], ["w5", "w7"], phase="hidden-weight"))
+        c.append(Calc("w1-b", "How out_h1 changes with net_h1",
+                      r"\frac{\partial \mathrm{out}_{h_1}}{\partial \mathrm{net}_{h_1}} = \mathrm{out}_{h_1}(1 - \mathrm{out}_{h_1})",
+                      rf"\frac{{\partial \mathrm{{out}}_{{h_1}}}}{{\partial \mathrm{{net}}_{{h_1}}}} = {n(self.out_h[0])} \cdot (1 - {n(self.out_h[0])})",
+                      dh, r"\sigma'(\mathrm{net}_{h_1})", ["h1"], phase="hidden-weight"))
+        c.append(Calc("w1-c", "How net_h1 changes with w1",
+                      r"\frac{\partial \mathrm{net}_{h_1}}{\partial w_1} = x_1",
+                      rf"\frac{{\partial \mathrm{{net}}_{{h_1}}}}{{\partial w_1}} = {n(self.x[0])}",
+                      self.x[0], r"\frac{\partial \mathrm{net}_{h_1}}{\partial w_1}", ["x1", "h1"], ["w1"], phase="hidden-weight"))
+        c.append(Calc("w1-grad", "The gradient of w1",
+                      r"\frac{\partial E_{\mathrm{total}}}{\partial w_1} = (\delta_{o_1} w_5 + \delta_{o_2} w_7) \cdot \mathrm{out}_{h_1}(1 - \mathrm{out}_{h_1}) \cdot x_1",
+                      rf"\frac{{\partial E_{{\mathrm{{total}}}}}}{{\partial w_1}} = {n(total)} \cdot {n(dh)} \cdot {n(self.x[0])}",
+                      self.grad["w1"], r"\frac{\partial E_{\mathrm{total}}}{\partial w_1}", ["x1", "h1", "o1", "o2"], ["w1", "w5", "w7"], phase="hidden-weight"))
+
+        for name, (_, _, _, src, dst) in WEIGHTS.items():
+            i = name[1]
+            c.append(Calc(f"update-{name}", f"Update {name}",
+                          rf"w_{i}^{{+}} = w_{i} - \eta \, \frac{{\partial E_{{\mathrm{{total}}}}}}{{\partial w_{i}}}",
+                          rf"w_{i}^{{+}} = {n(w[name])} - {n(self.eta, 1)} \cdot {n(self.grad[name])}",
+                          self.new_w[name], rf"w_{i}^{{+}}", [src, dst], [name], phase="update"))
+        return c
+
+    def forgotten_w1(self) -> float:
+        """dE/dw1 if the path through o2 were left out (the common mistake)."""
+        _, _, dh = self.hidden_factors(0)
+        return self.delta_o[0] * self.w["w5"] * dh * self.x[0]
+
+    def gradient_rows(self):
+        """(name, dE/dout-or-delta factor, sigma' factor, input factor, gradient) per weight."""
+        rows = []
+        for name, (_, r, col, src, dst) in WEIGHTS.items():
+            if dst.startswith("o"):
+                d_out, d_net = self.output_factors(r)
+                rows.append((name, d_out, d_net, self.out_h[col], self.grad[name]))
+            else:
+                _, total, dh = self.hidden_factors(r)
+                rows.append((name, total, dh, self.x[col], self.grad[name]))
+        return rows
+
+
+# --- The network diagram: inline SVG drawn from the trace, with ids the player highlights ---
+
+NODE_POS = {"x1": (70, 70), "x2": (70, 230), "h1": (270, 70), "h2": (270, 230), "o1": (470, 70), "o2": (470, 230)}
+NODE_LABEL = {"x1": "x₁", "x2": "x₂", "h1": "h₁", "h2": "h₂", "o1": "o₁", "o2": "o₂"}
+# Where each weight's label sits along its edge (fraction from the sending node): crossing
+# edges get different fractions so their labels never overlap.
+LABEL_AT = {"w1": 0.5, "w2": 0.28, "w3": 0.28, "w4": 0.5, "w5": 0.5, "w6": 0.28, "w7": 0.28, "w8": 0.5}
+
+
+def diagram_svg(step: WorkedStep, uid: str) -> str:
+    """The 2-2-2 network with every weight and bias labelled with its value."""
+    r = 26
+    parts = [
+        f'<svg class="ws-net" viewBox="0 0 540 300" role="img" aria-labelledby="{uid}-net-title" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{uid}-net-title">Network diagram: inputs x1 and x2, hidden units h1 and h2, '
+        f'outputs o1 and o2, with weights w1 to w8 and biases b1 and b2</title>',
+    ]
+    for name, (_, _, _, src, dst) in WEIGHTS.items():
+        (x0, y0), (x1, y1) = NODE_POS[src], NODE_POS[dst]
+        f = LABEL_AT[name]
+        lx, ly = x0 + (x1 - x0) * f, y0 + (y1 - y0) * f
+        parts.append(
+            f'<g class="ws-edge" data-edge="{name}"><line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}"/>'
+            f'<text x="{lx:.0f}" y="{ly - 6:.0f}" text-anchor="middle">{name} = {step.w[name]:.2f}</text></g>'
+        )
+    for node, (x, y) in NODE_POS.items():
+        parts.append(
+            f'<g class="ws-node ws-{node[0]}" data-node="{node}"><circle cx="{x}" cy="{y}" r="{r}"/>'
+            f'<text x="{x}" y="{y + 6}" text-anchor="middle">{NODE_LABEL[node]}</text></g>'
+        )
+    parts.append(f'<text class="ws-bias" x="270" y="285" text-anchor="middle">b₁ = {step.b1:.2f}</text>')
+    parts.append(f'<text class="ws-bias" x="470" y="285" text-anchor="middle">b₂ = {step.b2:.2f}</text>')
+    parts.append(f'<text class="ws-bias" x="70" y="285" text-anchor="middle">x = ({step.x[0]:.2f}, {step.x[1]:.2f})</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- Template context for the three worked-example widgets -------------------------------
+# `math(tex, display)` renders TeX to MathML markup; it is passed in so this module does not
+# depend on the renderer.
+
+def steps_context(trace: Trace, uid: str, math) -> dict:
+    step = WorkedStep(trace)
+    calcs = [
+        {
+            "key": c.key,
+            "title": c.title,
+            "formula": math(c.formula, True),
+            "numbers": math(c.numbers, True),
+            "symbol": math(c.symbol, False),
+            "value": num(c.result),
+            "nodes": c.nodes,
+            "edges": c.edges,
+            "phase": c.phase,
+        }
+        for c in step.calcs()
+    ]
+    return {"calcs": calcs, "diagram": diagram_svg(step, uid)}
+
+
+TABLES = ("forward", "errors", "gradients", "updates", "check")
+
+
+def table_context(trace: Trace, table: str) -> dict:
+    step = WorkedStep(trace)
+    if table == "forward":
+        head = ["Unit", "Net input", "Output"]
+        rows = [[f"h{j + 1}", num(step.net_h[j]), num(step.out_h[j])] for j in range(2)]
+        rows += [[f"o{k + 1}", num(step.net_o[k]), num(step.out_o[k])] for k in range(2)]
+    elif table == "errors":
+        head = ["Output", "Target t", "Output out", "Error ½(t − out)²"]
+        rows = [[f"o{k + 1}", num(step.t[k], 2), num(step.out_o[k]), num(step.error[k])] for k in range(2)]
+        rows.append(["Total", "", "", num(step.total)])
+    elif table == "gradients":
+        head = ["Weight", "Blame reaching the unit (∂E/∂out)", "Sigmoid slope", "Input carried", "Gradient ∂E/∂w"]
+        rows = [[name, num(a), num(b), num(c), num(g)] for name, a, b, c, g in step.gradient_rows()]
+    elif table == "updates":
+        head = ["Weight", "Before", "Gradient", f"After (η = {step.eta:g})"]
+        rows = [[name, num(step.w[name], 2), num(step.grad[name]), num(step.new_w[name])] for name in WEIGHTS]
+    elif table == "check":
+        from site_builder.engine import gradcheck
+
+        params = {k: v[0] for k, v in trace.params.items()}
+        check = gradcheck(trace.net, params, trace.X, trace.T)
+        head = ["Weight", "Backpropagation", "Finite differences", "Relative difference"]
+        rows = []
+        for name, (p, r, c, _, _) in WEIGHTS.items():
+            a, n = float(check.analytic[p][r, c]), float(check.numeric[p][r, c])
+            rel = abs(a - n) / max(abs(a) + abs(n), 1e-300)
+            rows.append([name, f"{a:.12f}", f"{n:.12f}", f"{rel:.1e}"])
+    else:
+        raise ValueError(f"unknown table '{table}'")
+    return {"head": head, "rows": rows}
+
+
+def path_sum_context(trace: Trace, math) -> dict:
+    step = WorkedStep(trace)
+    right, wrong = step.grad["w1"], step.forgotten_w1()
+    _, total, dh = step.hidden_factors(0)
+    n = tex_num
+    return {
+        "right": num(right),
+        "wrong": num(wrong),
+        "ratio": f"{wrong / right:.2f}",
+        "right_formula": math(
+            rf"({n(step.delta_o[0])} \cdot {n(step.w['w5'])} + {n(step.delta_o[1])} \cdot {n(step.w['w7'])}) \cdot {n(dh)} \cdot {n(step.x[0])}",
+            True,
+        ),
+        "wrong_formula": math(
+            rf"{n(step.delta_o[0])} \cdot {n(step.w['w5'])} \cdot {n(dh)} \cdot {n(step.x[0])}", True
+        ),
+    }
