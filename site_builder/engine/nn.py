@@ -1,18 +1,20 @@
-"""Layers, activations and losses, each value written beside its derivative.
+"""Layers, activations and losses: each value written beside its derivative.
 
-Notation (the lessons use the same): samples are rows. For layer l = 1..L
+Notation (the lessons use the same). Samples are rows. For layer l = 1..L:
 
-    z_l = a_{l-1} @ W_l.T + b_l        W_l: (units_l, units_{l-1}), b_l: (units_l,)
-    a_l = f_l(z_l)                     a_0 = X: (n, d_in)
+    z_l = a_{l-1} @ W_l.T + b_l        W_l: (units_l, units_{l-1})   b_l: (units_l,)
+    a_l = f_l(z_l)                     a_0 = X: (n, d_in)            z_l, a_l: (n, units_l)
 
-Backward, with delta_l = dE/dz_l (one row per sample):
+Backward, with delta_l = dE/dz_l (one row per sample, shape (n, units_l)):
 
-    delta_L = dE/da_L * f_L'(z_L)      (or simply o - t for sigmoid+BCE and softmax+CE)
+    delta_L = dE/da_L * f_L'(z_L)          (squared error)
+    delta_L = a_L - T                      (sigmoid + binary cross-entropy, softmax + cross-entropy)
     delta_l = (delta_{l+1} @ W_{l+1}) * f_l'(z_l)
-    dW_l = delta_l.T @ a_{l-1}         db_l = delta_l.sum(0)
+    dW_l = delta_l.T @ a_{l-1}             db_l = sum over samples of delta_l
 
-Every array may carry leading "member" axes (a sweep trains many networks at once), so the
-code uses `...` and `swapaxes` rather than `.T`.
+Every parameter may carry a leading *member* axis (a sweep trains many networks at once:
+W_l is then (M, units_l, units_{l-1})), so the code writes `mT(W)` rather than `W.T` and sums
+over axis -2 (the samples), never axis 0.
 """
 from __future__ import annotations
 
@@ -24,10 +26,75 @@ import numpy as np
 Array = np.ndarray
 
 
+def mT(A: Array) -> Array:
+    """Transpose of the last two axes (the matrix), leaving member axes alone."""
+    return A.swapaxes(-1, -2)
+
+
+# --------------------------------------------------------------------------------------------
+# Activations: a = f(z) and f'(z). The derivative gets a = f(z) too, so sigmoid and tanh can
+# reuse it instead of recomputing exponentials.
+
+
+def sigmoid(z):
+    # e^-z overflows to inf for z < -709; 1 / (1 + inf) = 0 is then exactly right.
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_d(z, a):  # sigma'(z) = sigma(z) (1 - sigma(z))
+    return a * (1.0 - a)
+
+
+def tanh(z):
+    return np.tanh(z)
+
+
+def tanh_d(z, a):  # tanh'(z) = 1 - tanh(z)^2
+    return 1.0 - a * a
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def relu_d(z, a):  # 1 where z > 0, else 0 (we take 0 at the kink)
+    return (z > 0.0).astype(np.float64)
+
+
+LEAKY_SLOPE = 0.01
+
+
+def leaky_relu(z):
+    return np.where(z > 0.0, z, LEAKY_SLOPE * z)
+
+
+def leaky_relu_d(z, a):  # 1 where z > 0, else 0.01
+    return np.where(z > 0.0, 1.0, LEAKY_SLOPE)
+
+
+def linear(z):
+    return z
+
+
+def linear_d(z, a):
+    return np.ones_like(z)
+
+
+def softmax(z):
+    # Subtracting the row maximum changes nothing mathematically and keeps exp finite.
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_d(z, a):
+    # Softmax couples the units of a layer, so f' is a Jacobian, not an elementwise factor.
+    # It is only allowed on the output with cross-entropy, where delta = a - t needs neither.
+    raise NotImplementedError("softmax is only used with cross_entropy, whose delta is a - t")
+
+
 @dataclass(frozen=True)
 class Activation:
-    """f(z) and f'(z) side by side; `df` gets both z and a = f(z) so it can reuse a."""
-
     name: str
     f: Callable[[Array], Array]
     df: Callable[[Array, Array], Array]
@@ -36,87 +103,88 @@ class Activation:
         return f"Activation({self.name})"
 
 
-def _sigmoid(z):
-    # exp(-z) may overflow to inf for very negative z; 1/(1+inf) = 0 is then the right value,
-    # so the overflow warning is silenced rather than avoided.
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
-
-
-def _softmax(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-LEAKY_SLOPE = 0.01
-
 ACTIVATIONS: dict[str, Activation] = {
-    # sigma(z) = 1 / (1 + e^-z)             sigma'(z) = a (1 - a)
-    "sigmoid": Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a)),
-    # tanh(z)                              tanh'(z) = 1 - a^2
-    "tanh": Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a),
-    # relu(z) = max(0, z)                  relu'(z) = 1 if z > 0 else 0
-    "relu": Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype)),
-    # leaky(z) = z if z > 0 else 0.01 z    leaky'(z) = 1 or 0.01
-    "leaky_relu": Activation(
-        "leaky_relu",
-        lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-        lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
-    ),
-    # linear(z) = z                        linear'(z) = 1
-    "linear": Activation("linear", lambda z: z, lambda z, a: np.ones_like(z)),
-    # softmax couples the units of a layer; it is only allowed on the output layer together
-    # with cross-entropy, where delta = o - t and its Jacobian is never needed.
-    "softmax": Activation("softmax", _softmax, lambda z, a: np.ones_like(z)),
+    name: Activation(name, f, df)
+    for name, f, df in [
+        ("sigmoid", sigmoid, sigmoid_d),
+        ("tanh", tanh, tanh_d),
+        ("relu", relu, relu_d),
+        ("leaky_relu", leaky_relu, leaky_relu_d),
+        ("linear", linear, linear_d),
+        ("softmax", softmax, softmax_d),
+    ]
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Losses, per sample (summed over output units): E(z_L, a_L, t) and delta_L = dE/dz_L.
+# The cross-entropies are computed from z_L ("logits"), which stays finite where a_L has
+# rounded to exactly 0 or 1; their deltas are the simple a_L - t.
+
+
+def squared_error(z, o, t):  # E = 1/2 sum_k (t_k - o_k)^2
+    d = o - t
+    return 0.5 * (d * d).sum(axis=-1)
+
+
+def squared_error_delta(z, o, t, f_d):  # dE/do = o - t, then through the output's f'
+    return (o - t) * f_d(z, o)
+
+
+def binary_cross_entropy(z, o, t):
+    # E = -sum_k [t log o + (1 - t) log(1 - o)],  o = sigma(z)
+    #   = sum_k [max(z, 0) - t z + log(1 + e^-|z|)]       (same value, never log(0))
+    return (np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))).sum(axis=-1)
+
+
+def binary_cross_entropy_delta(z, o, t, f_d):
+    # dE/do = (o - t) / (o (1 - o)) and sigma'(z) = o (1 - o): the product is o - t.
+    return o - t
+
+
+def cross_entropy(z, o, t):
+    # E = -sum_k t_k log o_k,  o = softmax(z)
+    #   = sum_k t_k (logsumexp(z) - z_k)
+    m = z.max(axis=-1, keepdims=True)
+    lse = m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
+    return (t * (lse - z)).sum(axis=-1)
+
+
+def cross_entropy_delta(z, o, t, f_d):
+    # dE/dz_j = sum_k (-t_k / o_k) * o_k (delta_kj - o_j) = o_j sum_k t_k - t_j = o_j - t_j
+    # (targets of a sample sum to 1).
+    return o - t
 
 
 @dataclass(frozen=True)
 class Loss:
-    """E(o, t) summed over output units, per sample; and dE/do (same shape as o)."""
-
     name: str
-    per_sample: Callable[[Array, Array], Array]
-    d_out: Callable[[Array, Array], Array]
+    E: Callable  # (z_L, a_L, T) -> per-sample loss, shape (..., n)
+    delta: Callable  # (z_L, a_L, T, f_L') -> dE/dz_L per sample, shape (..., n, d_out)
+    output: str | None  # the output activation it requires, if any
 
     def __repr__(self) -> str:
         return f"Loss({self.name})"
 
 
-_EPS = 1e-300  # keeps log(0) finite; a saturated wrong answer then costs ~690, not inf
-
-
 LOSSES: dict[str, Loss] = {
-    # E = 1/2 sum_k (t_k - o_k)^2          dE/do_k = o_k - t_k
-    "squared_error": Loss(
-        "squared_error",
-        lambda o, t: 0.5 * ((t - o) ** 2).sum(axis=-1),
-        lambda o, t: o - t,
-    ),
-    # E = -sum_k [t log o + (1-t) log(1-o)]   dE/do = (o - t) / (o (1 - o))
-    "binary_cross_entropy": Loss(
-        "binary_cross_entropy",
-        lambda o, t: -(t * np.log(np.maximum(o, _EPS)) + (1 - t) * np.log(np.maximum(1 - o, _EPS))).sum(axis=-1),
-        lambda o, t: (o - t) / np.maximum(o * (1 - o), _EPS),
-    ),
-    # E = -sum_k t_k log o_k (o = softmax)     used only with softmax: delta = o - t
-    "cross_entropy": Loss(
-        "cross_entropy",
-        lambda o, t: -(t * np.log(np.maximum(o, _EPS))).sum(axis=-1),
-        lambda o, t: -t / np.maximum(o, _EPS),
-    ),
+    "squared_error": Loss("squared_error", squared_error, squared_error_delta, None),
+    "binary_cross_entropy": Loss("binary_cross_entropy", binary_cross_entropy, binary_cross_entropy_delta, "sigmoid"),
+    "cross_entropy": Loss("cross_entropy", cross_entropy, cross_entropy_delta, "softmax"),
 }
 
-# Output activation + loss pairs whose delta simplifies to o - t (stable, no division).
-_FUSED = {("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy")}
+
+# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class NetSpec:
     """Layer sizes (inputs first), one activation per layer, a loss and its reduction.
 
-    reduction "sum": E = sum over samples of the per-sample loss (the classic worked example).
-    reduction "mean": E = that sum divided by the number of samples.
+    reduction "sum":  E = sum over samples of the per-sample loss (the classic worked
+                      example: E = 1/2 sum_samples sum_units (t - o)^2).
+    reduction "mean": E = that sum divided by the number of samples n (of the batch, when
+                      training on mini-batches).
     """
 
     sizes: tuple[int, ...]
@@ -131,17 +199,18 @@ class NetSpec:
             raise ValueError(f"layer sizes must be at least two positive numbers, got {list(self.sizes)}")
         if len(self.activations) != len(self.sizes) - 1:
             raise ValueError(
-                f"{len(self.sizes) - 1} layers need {len(self.sizes) - 1} activations, got {len(self.activations)}"
+                f"{len(self.sizes) - 1} layer(s) need {len(self.sizes) - 1} activation(s), got {len(self.activations)}"
             )
         for name in self.activations:
             if name not in ACTIVATIONS:
-                raise ValueError(f"unknown activation '{name}'")
+                raise ValueError(f"unknown activation '{name}'; choose from {', '.join(ACTIVATIONS)}")
         if "softmax" in self.activations[:-1]:
             raise ValueError("softmax is only allowed on the output layer")
         if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss '{self.loss}'")
-        if self.loss == "cross_entropy" and self.activations[-1] != "softmax":
-            raise ValueError("cross_entropy needs a softmax output layer")
+            raise ValueError(f"unknown loss '{self.loss}'; choose from {', '.join(LOSSES)}")
+        needs = LOSSES[self.loss].output
+        if needs is not None and self.activations[-1] != needs:
+            raise ValueError(f"{self.loss} needs a {needs} output layer, not {self.activations[-1]}")
         if self.activations[-1] == "softmax" and self.loss != "cross_entropy":
             raise ValueError("a softmax output layer needs the cross_entropy loss")
         if self.reduction not in ("sum", "mean"):
@@ -152,7 +221,7 @@ class NetSpec:
         return len(self.sizes) - 1
 
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        """{'W1': (units_1, d_in), 'b1': (units_1,), ...} in layer order."""
+        """{'W1': (units_1, d_in), 'b1': (units_1,), 'W2': ...} in layer order."""
         shapes = {}
         for l in range(1, self.layers + 1):
             shapes[f"W{l}"] = (self.sizes[l], self.sizes[l - 1])
@@ -160,52 +229,46 @@ class NetSpec:
         return shapes
 
     def __repr__(self) -> str:
-        arch = "-".join(map(str, self.sizes))
-        return f"NetSpec({arch}, {'/'.join(self.activations)}, {self.loss}/{self.reduction})"
+        return f"NetSpec({'-'.join(map(str, self.sizes))}, {'/'.join(self.activations)}, {self.loss}/{self.reduction})"
 
 
-def _mT(a: Array) -> Array:
-    return np.swapaxes(a, -1, -2)
-
-
-def forward(net: NetSpec, params: dict[str, Array], X: Array):
-    """Return (z, a): z[l-1] is z_l (n, units_l); a[l] is a_l, with a[0] = X."""
+def forward(net: NetSpec, params: dict[str, Array], X: Array) -> tuple[list[Array], list[Array]]:
+    """Return (z, a): z[l-1] is z_l, shape (..., n, units_l); a[l] is a_l, with a[0] = X."""
     z, a = [], [X]
     for l in range(1, net.layers + 1):
-        W, b = params[f"W{l}"], params[f"b{l}"]
-        z_l = a[-1] @ _mT(W) + b[..., None, :]
+        z_l = a[-1] @ mT(params[f"W{l}"]) + params[f"b{l}"][..., None, :]
         z.append(z_l)
         a.append(ACTIVATIONS[net.activations[l - 1]].f(z_l))
     return z, a
 
 
-def loss_value(net: NetSpec, o: Array, T: Array) -> Array:
-    """Total loss E over the samples (sum or mean, as the net says); member axes kept."""
-    per = LOSSES[net.loss].per_sample(o, T)
-    total = per.sum(axis=-1)
-    return total / T.shape[-2] if net.reduction == "mean" else total
+def loss_value(net: NetSpec, z: list[Array], a: list[Array], T: Array) -> Array:
+    """Total loss E over the samples (sum or mean, as `net.reduction` says); shape (...)."""
+    E = LOSSES[net.loss].E(z[-1], a[-1], T).sum(axis=-1)
+    return E / T.shape[-2] if net.reduction == "mean" else E
 
 
-def backward(net: NetSpec, params: dict[str, Array], z: list, a: list, T: Array):
-    """Return (grads, delta): grads['W1'] = dE/dW1 ..., delta[l-1] = dE/dz_l per sample."""
+def backward(net: NetSpec, params: dict[str, Array], z: list[Array], a: list[Array], T: Array,
+             out: dict[str, Array] | None = None) -> tuple[dict[str, Array], list[Array]]:
+    """Return (grads, delta): grads['W1'] = dE/dW1, ...; delta[l-1] = dE/dz_l per sample.
+
+    `out`, if given, holds arrays the gradients are written into (training reuses buffers).
+    """
     L = net.layers
-    o, f_out = a[-1], net.activations[-1]
-    scale = 1.0 / T.shape[-2] if net.reduction == "mean" else 1.0
-    if (f_out, net.loss) in _FUSED:
-        delta_L = (o - T) * scale
-    else:
-        dE_do = LOSSES[net.loss].d_out(o, T) * scale
-        delta_L = dE_do * ACTIVATIONS[f_out].df(z[-1], o)
+    f_out = ACTIVATIONS[net.activations[-1]]
+    delta_L = LOSSES[net.loss].delta(z[-1], a[-1], T, f_out.df)
+    if net.reduction == "mean":
+        delta_L = delta_L / T.shape[-2]
+    grads = {} if out is None else out
     delta = [None] * L
     delta[L - 1] = delta_L
-    grads = {}
     for l in range(L, 0, -1):
         d = delta[l - 1]
-        grads[f"W{l}"] = _mT(d) @ a[l - 1]  # dW_l = delta_l^T a_{l-1}
-        grads[f"b{l}"] = d.sum(axis=-2)  # db_l = sum over samples of delta_l
+        grads[f"W{l}"] = np.matmul(mT(d), a[l - 1], out=grads.get(f"W{l}"))  # dW_l = delta_l.T a_{l-1}
+        grads[f"b{l}"] = d.sum(axis=-2, out=grads.get(f"b{l}"))  # db_l = sum_samples delta_l
         if l > 1:
-            # The += of the chain rule: a unit feeding several units sums their blame; the
-            # matrix product delta_l @ W_l does that sum over receiving units.
-            back = d @ params[f"W{l}"]
-            delta[l - 2] = back * ACTIVATIONS[net.activations[l - 2]].df(z[l - 2], a[l - 1])
+            # A unit that feeds several units collects blame from each of them: the chain
+            # rule's sum over paths is the sum over receiving units inside delta_l @ W_l.
+            f = ACTIVATIONS[net.activations[l - 2]]
+            delta[l - 2] = (d @ params[f"W{l}"]) * f.df(z[l - 2], a[l - 1])
     return grads, delta

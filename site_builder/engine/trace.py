@@ -1,4 +1,4 @@
-"""The record of one training run: what every page shows comes from here."""
+"""The record of one training run: every number a page shows comes from here."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,31 +8,39 @@ import numpy as np
 from site_builder.engine.nn import NetSpec
 
 
-@dataclass
+@dataclass(eq=False)
 class Trace:
-    """Recorded steps of one run. Record k holds the state after `steps[k]` updates:
-    params[name][k], the loss and outputs computed with them, and the gradient at them.
+    """Recorded steps of one run (R records). A step is one parameter update; record k holds
+    the state *before* update steps[k] + 1: params[name][k] after steps[k] updates, the
+    full-data loss, outputs and correct count computed with them, and the full-data gradient
+    at them. For plain full-batch descent params[k+1] = params[k] - eta * grads[k] whenever
+    steps[k+1] = steps[k] + 1.
+
+    detail[step] = {"samples": [i, ...], "z": [...], "a": [...], "delta": [...]}: per layer,
+    arrays (len(samples), units). z[0] and delta[0] belong to layer 1; a[0] is the input.
+    delta is dE/dz of the total E (so it carries the 1/n of reduction "mean").
+    dead / saturated: per layer, bool (units,), judged with the parameters of the last record.
     """
 
     net: NetSpec
     eta: float
     seed: int | None
     label: str
-    X: np.ndarray
-    T: np.ndarray
-    steps: np.ndarray  # int64 (R,)
+    X: np.ndarray  # (n, d_in)
+    T: np.ndarray  # (n, d_out)
+    steps: np.ndarray  # int64 (R,), ascending, steps[0] == 0
     epochs: np.ndarray  # float64 (R,)
     loss: np.ndarray  # (R,)
     outputs: np.ndarray  # (R, n, d_out)
     params: dict[str, np.ndarray]  # name -> (R, *shape)
     grads: dict[str, np.ndarray]  # name -> (R, *shape)
-    correct: np.ndarray  # (R,) int64
     detail: dict[int, dict] = field(default_factory=dict)
-    stopped: str = "steps"
+    stopped: str = "steps"  # steps | epochs | loss_below | all_correct | diverged
     diverged_at: int | None = None
-    diverged_reason: str | None = None
+    diverged_reason: str | None = None  # e.g. "loss is NaN", "W1 is infinite"
     dead: list[np.ndarray] = field(default_factory=list)
     saturated: list[np.ndarray] = field(default_factory=list)
+    correct: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (R,)
 
     @property
     def diverged(self) -> bool:
@@ -43,18 +51,28 @@ class Trace:
         return int(self.steps[-1])
 
     def at(self, step) -> int:
-        """Record index of a step number ('last' or -1 for the final record)."""
-        if step in ("last", -1):
+        """Record index of a step number; "last" is the final record. KeyError if not recorded."""
+        if isinstance(step, str) and step == "last":
             return len(self.steps) - 1
-        step = int(step)
-        i = int(np.searchsorted(self.steps, step))
-        if i < len(self.steps) and self.steps[i] == step:
+        try:
+            s = int(step)
+        except (TypeError, ValueError):
+            raise KeyError(f"not a step number: {step!r}") from None
+        i = int(np.searchsorted(self.steps, s))
+        if s >= 0 and i < len(self.steps) and self.steps[i] == s:
             return i
-        raise KeyError(f"step {step} was not recorded")
+        raise KeyError(f"step {s} was not recorded (recorded: {_ranges(self.steps)})")
 
     def __repr__(self) -> str:
-        end = f"diverged at step {self.diverged_at} ({self.diverged_reason})" if self.diverged else self.stopped
+        end = f"diverged at step {self.diverged_at} ({self.diverged_reason})" if self.diverged else f"stopped: {self.stopped}"
         return (
-            f"Trace({self.net!r}, {self.label}, {len(self.steps)} records to step {self.last_step}, "
-            f"loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g}, {end})"
+            f"<Trace {self.net!r} {self.label}: {len(self.steps)} records, steps 0..{self.last_step}, "
+            f"loss {self.loss[0]:.6g} -> {self.loss[-1]:.6g}, {end}>"
         )
+
+
+def _ranges(steps: np.ndarray) -> str:
+    """The recorded steps, shortened when long: '0, 1, ..., 9990, 10000'."""
+    if len(steps) <= 6:
+        return ", ".join(map(str, steps))
+    return f"{steps[0]}, {steps[1]}, ..., {steps[-2]}, {steps[-1]}"

@@ -1,30 +1,38 @@
 """Training that records a Trace.
 
-`train` is `train_sweep` with one member: a sweep (several learning rates x several seeds)
-trains every member at once, the member axis leading every parameter array, so forty
-networks cost a few numpy calls per step instead of forty Python loops.
+`train` is `train_sweep` with one member. A sweep (learning rates x seeds) trains every member
+at once: all parameters live in one flat array theta of shape (members, parameters), and the
+W1, b1, ... the layers use are views into it, with a leading member axis. One step of the
+whole sweep is then a forward pass, a backward pass and an update of a few numpy calls each,
+whether it trains one network or forty; recording a step is a handful of array copies into
+buffers allocated before the loop.
 
-A step is one parameter update. Record k is the state after steps[k] updates: its params,
-the full-data loss and outputs with them, and the full-data gradient at them.
+A step is one parameter update. Record k holds the state before update steps[k] + 1: the
+parameters after steps[k] updates, the full-data loss and outputs with them, and the
+full-data gradient at them (with mini-batches the update itself uses the batch's gradient).
+Divergence is data: when a member's loss or any parameter is NaN or infinite it stops there,
+and its Trace says at which step and why; nothing is raised and no warning is printed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from math import prod
 
 import numpy as np
 
 from site_builder.engine.nn import ACTIVATIONS, NetSpec, backward, forward, loss_value
-from site_builder.engine.optim import InitSpec, Optimizer, init_params
+from site_builder.engine.optim import OPTIMIZERS, InitSpec, Optimizer, init_params
 from site_builder.engine.trace import Trace
 
-SATURATION = 1e-4  # sigmoid/tanh units whose derivative is below this on every sample
+SATURATION = 1e-4  # a sigmoid/tanh unit is saturated when f'(z) < this on every sample
 
 
 @dataclass(frozen=True)
 class RecordSpec:
-    """Record every step up to `every_until` (None: every step, always), then every
-    `then_every`-th step; the first and the last step are always kept. At `detail_steps`
-    the per-layer z, a and delta are kept for `detail_samples`."""
+    """Which steps to record. Every step up to and including `every_until` (None: every step
+    of the run), after that the multiples of `then_every`; the first and the last step are
+    always recorded. At each of `detail_steps` the per-layer z, a and delta of the samples
+    `detail_samples` are kept too."""
 
     every_until: int | None = None
     then_every: int = 1
@@ -32,8 +40,19 @@ class RecordSpec:
     detail_samples: tuple = (0,)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared and hashed by identity
 class TrainConfig:
+    """One training run. Give exactly one of `steps` (updates) and `epochs` (passes over
+    the data: one update each for full batch, ceil(n / batch_size) with mini-batches).
+
+    batch_size None is full-batch gradient descent; k draws mini-batches of k samples from a
+    permutation of the data made at the start of each epoch by
+    np.random.default_rng(shuffle_seed) (the last batch of an epoch may be smaller); 1 is
+    one sample at a time. `frozen` names parameters that are never updated; names that are
+    not parameters of the network are ignored (the default, b1 and b2, suits the classic
+    worked example).
+    """
+
     X: np.ndarray
     T: np.ndarray
     eta: float = 0.5
@@ -41,205 +60,316 @@ class TrainConfig:
     epochs: int | None = None
     optimizer: str = "sgd"
     momentum: float = 0.9
-    batch_size: int | None = None  # None: full batch; 1: one sample at a time
+    batch_size: int | None = None
     shuffle_seed: int = 0
-    frozen: frozenset = frozenset()
+    frozen: frozenset = frozenset({"b1", "b2"})
     stop_loss_below: float | None = None
     stop_all_correct: bool = False
     init: InitSpec = field(default_factory=InitSpec)
     record: RecordSpec = field(default_factory=RecordSpec)
 
-    def __hash__(self):
-        return id(self)
-
-    def total_steps(self) -> int:
-        n = len(self.X)
-        per_epoch = 1 if self.batch_size is None else -(-n // self.batch_size)
-        if (self.steps is None) == (self.epochs is None):
-            raise ValueError("give exactly one of steps and epochs")
-        total = self.steps if self.steps is not None else self.epochs * per_epoch
-        if total < 1:
-            raise ValueError("training needs at least one step")
-        return int(total)
-
-
-def _schedule(total: int, rec: RecordSpec) -> np.ndarray:
-    """Which step numbers 0..total are recorded (first and last always)."""
-    if rec.every_until is None or rec.then_every <= 1:
-        return np.arange(total + 1)
-    head = np.arange(min(rec.every_until, total) + 1)
-    tail = np.arange(rec.every_until + rec.then_every, total + 1, rec.then_every)
-    return np.unique(np.concatenate([head, tail, [total]]))
-
-
-def count_correct(o: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """Samples classified right: one output thresholded at 0.5, several by argmax."""
-    if o.shape[-1] == 1:
-        right = (o[..., 0] >= 0.5) == (T[..., 0] >= 0.5)
-    else:
-        right = o.argmax(axis=-1) == T.argmax(axis=-1)
-    return right.sum(axis=-1)
-
 
 def train(net: NetSpec, cfg: TrainConfig) -> Trace:
+    """Train one network (learning rate cfg.eta, seed cfg.init.seed) and return its Trace."""
     return train_sweep(net, cfg, etas=[cfg.eta], seeds=[cfg.init.seed])[0]
 
 
 def train_sweep(net: NetSpec, cfg: TrainConfig, etas, seeds) -> list[Trace]:
-    """Train len(etas) x len(seeds) members at once, eta-major; return one Trace each."""
-    X = np.asarray(cfg.X, dtype=np.float64)
-    T = np.asarray(cfg.T, dtype=np.float64)
-    if X.ndim != 2 or T.ndim != 2 or len(X) != len(T):
-        raise ValueError(f"data must be (n, d) arrays with one target row per input, got {X.shape} and {T.shape}")
-    if X.shape[1] != net.sizes[0] or T.shape[1] != net.sizes[-1]:
-        raise ValueError(
-            f"data has {X.shape[1]} inputs and {T.shape[1]} targets; the network wants {net.sizes[0]} and {net.sizes[-1]}"
-        )
-    members = [(float(e), s) for e in etas for s in seeds]
-    M, n = len(members), len(X)
-    total = cfg.total_steps()
+    """Train len(etas) x len(seeds) networks as one batched computation; return their Traces
+    eta-major (for eta in etas: for seed in seeds); each member's eta and seed replace
+    cfg.eta and cfg.init.seed. A member that diverges or meets a stop rule is frozen from
+    then on and its Trace ends at that step."""
+    X, T = _data(net, cfg)
+    n = len(X)
+    members = _members(etas, seeds)
+    M = len(members)
+    total, per_epoch = _length(cfg, n)
+    batch = cfg.batch_size
+    schedule = record_schedule(total, cfg.record)
+    detail_at, detail_idx = _detail(cfg.record, n)
 
-    inits = [init_params(net, cfg.init, seed) for _, seed in members]
-    params = {k: np.stack([p[k] for p in inits]) for k in inits[0]}
-    opt = Optimizer(cfg.optimizer, np.array([e for e, _ in members]), cfg.momentum, frozenset(cfg.frozen), params)
+    flat = FlatParams(net)
+    theta = np.stack([flat.pack(init_params(net, cfg.init, seed)) for _, seed in members])  # (M, P)
+    grad, batch_grad = np.empty_like(theta), np.empty_like(theta)
+    params, grads, bgrads = flat.views(theta), flat.views(grad), flat.views(batch_grad)
+    opt = Optimizer(cfg.optimizer, [eta for eta, _ in members], cfg.momentum, flat.free(cfg.frozen), theta.shape)
 
-    schedule = _schedule(total, cfg.record)
     R = len(schedule)
     rec_loss = np.empty((R, M))
     rec_out = np.empty((R, M, n, net.sizes[-1]))
-    rec_correct = np.empty((R, M), dtype=np.int64)
-    rec_params = {k: np.empty((R,) + v.shape) for k, v in params.items()}
-    rec_grads = {k: np.empty((R,) + v.shape) for k, v in params.items()}
-    final = [None] * M  # (step, loss, out, correct, params, grads) of a member that stopped early
-    stopped = ["epochs" if cfg.epochs is not None else "steps"] * M
-    diverged_reason = [None] * M
-    detail = {}
+    rec_theta = np.empty((R, M, flat.size))
+    rec_grad = np.empty((R, M, flat.size))
+    r = 0  # records written so far
     active = np.ones(M, dtype=bool)
-
-    batch = cfg.batch_size
-    per_epoch = 1 if batch is None else -(-n // batch)
-    rng = np.random.default_rng(cfg.shuffle_seed)
+    ends: list[_End | None] = [None] * M
+    details: dict[int, dict] = {}
+    shuffle = np.random.default_rng(cfg.shuffle_seed)
     order = None
-    detail_steps = set(int(s) for s in cfg.record.detail_steps)
 
-    r = 0
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+    with np.errstate(all="ignore"):  # overflow and NaN are data here, not warnings
         for step in range(total + 1):
             z, a = forward(net, params, X)
-            grads, delta = backward(net, params, z, a, T)
-            E = loss_value(net, a[-1], T)
-            correct = count_correct(a[-1], T)
+            _, delta = backward(net, params, z, a, T, out=grads)
+            E = loss_value(net, z, a, T)  # (M,)
 
-            if step in detail_steps:
-                idx = list(cfg.record.detail_samples)
-                detail[step] = {
-                    "samples": idx,
-                    "z": [zl[..., idx, :].copy() for zl in z],
-                    "a": [al[..., idx, :].copy() if al.ndim == 3 else np.broadcast_to(al[idx], (M, len(idx), al.shape[-1])).copy() for al in a],
-                    "delta": [dl[..., idx, :].copy() for dl in delta],
+            if step == schedule[r]:
+                rec_loss[r], rec_out[r], rec_theta[r], rec_grad[r] = E, a[-1], theta, grad
+                r += 1
+            if step in detail_at:
+                details[step] = {
+                    "z": [z_l[..., detail_idx, :] for z_l in z],
+                    "a": [a_l[..., detail_idx, :] for a_l in a],
+                    "delta": [d_l[..., detail_idx, :] for d_l in delta],
                 }
 
-            if r < R and schedule[r] == step:
-                rec_loss[r] = E
-                rec_out[r] = a[-1]
-                rec_correct[r] = correct
-                for k in params:
-                    rec_params[k][r] = params[k]
-                    rec_grads[k][r] = grads[k]
-                r += 1
-
-            # Which active members end here: divergence first, then the stop rules.
-            finite = np.isfinite(E)
-            bad_param = {}
-            for k, p in params.items():
-                ok = np.isfinite(p).reshape(M, -1).all(axis=1)
-                finite &= ok
-                for m in np.flatnonzero(~ok):
-                    bad_param.setdefault(m, k)
-            ending = active & ~finite
-            for m in np.flatnonzero(ending):
-                stopped[m] = "diverged"
-                if m in bad_param:
-                    diverged_reason[m] = f"{bad_param[m]} is {'NaN' if np.isnan(params[bad_param[m]][m]).any() else 'infinite'}"
-                else:
-                    diverged_reason[m] = f"loss is {'NaN' if np.isnan(E[m]) else 'infinite'}"
+            # Who stops here: divergence, the stop rules, the end of the run.
+            ending = {}
+            health = E + theta.sum(axis=1)  # NaN or infinite when E or any parameter is
+            if not np.isfinite(health).all():
+                for m in np.flatnonzero(active & ~np.isfinite(health)):
+                    reason = _divergence(flat, theta[m], E[m])
+                    if reason:
+                        ending[m] = ("diverged", reason)
             if cfg.stop_loss_below is not None:
-                hit = active & finite & (E < cfg.stop_loss_below)
-                for m in np.flatnonzero(hit & ~ending):
-                    stopped[m] = "loss_below"
-                ending |= hit
+                for m in np.flatnonzero(active & (E < cfg.stop_loss_below)):
+                    ending.setdefault(m, ("loss_below", None))
             if cfg.stop_all_correct:
-                hit = active & finite & (correct == n)
-                for m in np.flatnonzero(hit & ~ending):
-                    stopped[m] = "all_correct"
-                ending |= hit
+                for m in np.flatnonzero(active & (count_correct(a[-1], T) == n)):
+                    ending.setdefault(m, ("all_correct", None))
             if step == total:
-                ending = active.copy()
-            for m in np.flatnonzero(ending):
-                final[m] = (step, E[m], a[-1][m].copy(), correct[m], {k: v[m].copy() for k, v in params.items()},
-                            {k: v[m].copy() for k, v in grads.items()})
-            active &= ~ending
-            if not active.any():
-                break
+                why = "steps" if cfg.steps is not None else "epochs"
+                for m in np.flatnonzero(active):
+                    ending.setdefault(m, (why, None))
+            if ending:
+                for m, (why, reason) in ending.items():
+                    ends[m] = _End(step, why, reason, E[m], a[-1][m].copy(), theta[m].copy(), grad[m].copy())
+                    active[m] = False
+                if not active.any():
+                    break
+                opt.set_active(active)
 
-            # The update: the full-data gradient, or one mini-batch's.
-            if batch is not None:
+            if batch is None:
+                opt.step(theta, grad)
+            else:
                 within = step % per_epoch
                 if within == 0:
-                    order = rng.permutation(n)
+                    order = shuffle.permutation(n)
                 idx = order[within * batch:(within + 1) * batch]
                 zb, ab = forward(net, params, X[idx])
-                grads, _ = backward(net, params, zb, ab, T[idx])
-            opt.step(params, grads, None if active.all() else active)
+                backward(net, params, zb, ab, T[idx], out=bgrads)
+                opt.step(theta, batch_grad)
 
-    traces = []
-    for m, (eta, seed) in enumerate(members):
-        last_step = final[m][0]
-        keep = schedule[:r] < last_step
-        rows = np.flatnonzero(keep)
-        f_step, f_loss, f_out, f_correct, f_params, f_grads = final[m]
-        steps = np.concatenate([schedule[rows], [f_step]]).astype(np.int64)
-        tr_params = {k: np.concatenate([rec_params[k][rows, m], f_params[k][None]]) for k in params}
-        trace = Trace(
-            net=net,
-            eta=eta,
-            seed=seed,
-            label=f"eta={eta:g}" + ("" if len(seeds) == 1 else f" seed={seed}"),
-            X=X,
-            T=T,
-            steps=steps,
-            epochs=steps.astype(np.float64) / per_epoch,
-            loss=np.concatenate([rec_loss[rows, m], [f_loss]]),
-            outputs=np.concatenate([rec_out[rows, m], f_out[None]]),
-            params=tr_params,
-            grads={k: np.concatenate([rec_grads[k][rows, m], f_grads[k][None]]) for k in params},
-            correct=np.concatenate([rec_correct[rows, m], [f_correct]]).astype(np.int64),
-            detail={s: {"samples": d["samples"], **{key: [x[m] for x in d[key]] for key in ("z", "a", "delta")}}
-                    for s, d in sorted(detail.items()) if s <= last_step},
-            stopped=stopped[m],
-            diverged_at=last_step if stopped[m] == "diverged" else None,
-            diverged_reason=diverged_reason[m],
-        )
-        trace.dead, trace.saturated = unit_health(net, f_params, X)
-        traces.append(trace)
-    return traces
+    records = _Records(schedule[:r], rec_loss[:r], rec_out[:r], rec_theta[:r], rec_grad[:r], details)
+    return [_member_trace(net, cfg, flat, X, T, m, eta, seed, per_epoch, detail_idx, records, ends[m])
+            for m, (eta, seed) in enumerate(members)]
 
 
-def unit_health(net: NetSpec, params: dict, X: np.ndarray):
-    """Per layer: dead (ReLU-family unit never active on any sample) and saturated
-    (sigmoid/tanh derivative below SATURATION on every sample)."""
+@dataclass
+class _End:
+    """The state of a member at the step it stopped (always its last record)."""
+
+    step: int
+    why: str
+    reason: str | None
+    loss: float
+    outputs: np.ndarray
+    theta: np.ndarray
+    grad: np.ndarray
+
+
+@dataclass
+class _Records:
+    """What the loop wrote: record i of member m is loss[i, m], outputs[i, m], ..."""
+
+    steps: np.ndarray
+    loss: np.ndarray
+    outputs: np.ndarray
+    theta: np.ndarray
+    grad: np.ndarray
+    details: dict
+
+
+def _member_trace(net, cfg, flat, X, T, m, eta, seed, per_epoch, detail_idx, rec: _Records, end: _End) -> Trace:
+    """Member m's Trace: its records before the step it stopped at, then its end state."""
+    rows = np.flatnonzero(rec.steps < end.step)
+    steps = np.append(rec.steps[rows], end.step).astype(np.int64)
+    outputs = np.concatenate([rec.outputs[rows, m], end.outputs[None]])
+    explicit = cfg.init.explicit(net)
+    dead, saturated = unit_health(net, flat.unpack(end.theta), X)
+    return Trace(
+        net=net,
+        eta=eta,
+        seed=None if explicit else seed,
+        label=f"eta={eta:g}" if explicit else f"eta={eta:g} seed={seed}",
+        X=X,
+        T=T,
+        steps=steps,
+        epochs=steps / float(per_epoch),
+        loss=np.append(rec.loss[rows, m], end.loss),
+        outputs=outputs,
+        params=flat.unpack(np.concatenate([rec.theta[rows, m], end.theta[None]])),
+        grads=flat.unpack(np.concatenate([rec.grad[rows, m], end.grad[None]])),
+        detail={
+            s: {"samples": [int(i) for i in detail_idx],
+                # z and delta carry the member axis; a[0] (the inputs) does not.
+                **{k: [v[m].copy() if v.ndim == 3 else v.copy() for v in d[k]] for k in ("z", "a", "delta")}}
+            for s, d in rec.details.items() if s <= end.step
+        },
+        stopped=end.why,
+        diverged_at=end.step if end.why == "diverged" else None,
+        diverged_reason=end.reason,
+        dead=dead,
+        saturated=saturated,
+        correct=count_correct(outputs, T),
+    )
+
+
+class FlatParams:
+    """Where each parameter lives in one flat vector: W1, b1, W2, b2, ... in order."""
+
+    def __init__(self, net: NetSpec):
+        self.shapes = net.param_shapes()
+        self.slices, offset = {}, 0
+        for name, shape in self.shapes.items():
+            self.slices[name] = slice(offset, offset + prod(shape))
+            offset += prod(shape)
+        self.size = offset
+
+    def pack(self, params: dict[str, np.ndarray]) -> np.ndarray:
+        return np.concatenate([np.ravel(params[name]) for name in self.shapes])
+
+    def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
+        """(..., P) -> {name: (..., *shape)}, views that write through to `flat`."""
+        out = {}
+        for name, shape in self.shapes.items():
+            v = flat[..., self.slices[name]].reshape(flat.shape[:-1] + shape)
+            assert np.may_share_memory(v, flat), name  # reshape of a contiguous run is a view
+            out[name] = v
+        return out
+
+    def unpack(self, flat: np.ndarray) -> dict[str, np.ndarray]:
+        """(..., P) -> {name: (..., *shape)}, contiguous copies."""
+        return {name: v.copy() for name, v in self.views(flat).items()}
+
+    def free(self, frozen) -> np.ndarray:
+        """(P,) bool: True where the parameter may be updated."""
+        free = np.ones(self.size, dtype=bool)
+        for name in frozen:
+            if name in self.slices:
+                free[self.slices[name]] = False
+        return free
+
+
+def _divergence(flat: FlatParams, theta: np.ndarray, E: float) -> str | None:
+    """Why a member's state is not finite, parameters first (in layer order), then the loss;
+    None when everything is finite after all (theta's sum merely overflowed)."""
+    for name, v in flat.views(theta).items():
+        if np.isnan(v).any():
+            return f"{name} is NaN"
+        if not np.isfinite(v).all():
+            return f"{name} is infinite"
+    if np.isnan(E):
+        return "loss is NaN"
+    if not np.isfinite(E):
+        return "loss is infinite"
+    return None
+
+
+def record_schedule(total: int, rec: RecordSpec) -> np.ndarray:
+    """The step numbers 0..total that are recorded, ascending (0 and total always)."""
+    if rec.every_until is None or rec.every_until >= total:
+        return np.arange(total + 1)
+    k = rec.then_every
+    tail = np.arange((rec.every_until // k + 1) * k, total + 1, k)
+    return np.unique(np.concatenate([np.arange(rec.every_until + 1), tail, [total]]))
+
+
+def count_correct(o: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Samples classified right, over the last two axes (samples, outputs): a single output
+    unit is thresholded at 0.5, several are compared by argmax."""
+    if o.shape[-1] == 1:
+        right = (o[..., 0] >= 0.5) == (T[..., 0] >= 0.5)
+    else:
+        right = o.argmax(axis=-1) == T.argmax(axis=-1)
+    return right.sum(axis=-1).astype(np.int64)
+
+
+def unit_health(net: NetSpec, params: dict, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per layer, bool (units,): dead = a ReLU unit whose z <= 0 on every sample (it passes
+    no gradient, so it never recovers); saturated = a sigmoid/tanh unit whose f'(z) is below
+    SATURATION on every sample."""
     with np.errstate(all="ignore"):
         z, a = forward(net, params, X)
-    dead, saturated = [], []
-    for l, name in enumerate(net.activations):
-        if name in ("relu", "leaky_relu"):
-            dead.append(~(z[l] > 0).any(axis=0))
-        else:
-            dead.append(np.zeros(net.sizes[l + 1], dtype=bool))
-        if name in ("sigmoid", "tanh"):
-            with np.errstate(all="ignore"):
-                d = ACTIVATIONS[name].df(z[l], a[l + 1])
-            saturated.append((d < SATURATION).all(axis=0))
-        else:
-            saturated.append(np.zeros(net.sizes[l + 1], dtype=bool))
+        dead, saturated = [], []
+        for l, name in enumerate(net.activations):
+            units = net.sizes[l + 1]
+            dead.append(~(z[l] > 0).any(axis=0) if name == "relu" else np.zeros(units, dtype=bool))
+            if name in ("sigmoid", "tanh"):
+                saturated.append((ACTIVATIONS[name].df(z[l], a[l + 1]) < SATURATION).all(axis=0))
+            else:
+                saturated.append(np.zeros(units, dtype=bool))
     return dead, saturated
+
+
+# ---- checks on the inputs (each a ValueError with a message an author can act on) ----------
+
+
+def _data(net: NetSpec, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    X = np.array(cfg.X, dtype=np.float64)
+    T = np.array(cfg.T, dtype=np.float64)
+    if X.ndim != 2 or T.ndim != 2 or len(X) != len(T) or len(X) == 0:
+        raise ValueError(f"inputs and targets must be tables with one row per sample, got shapes {X.shape} and {T.shape}")
+    if X.shape[1] != net.sizes[0] or T.shape[1] != net.sizes[-1]:
+        raise ValueError(
+            f"the data has {X.shape[1]} input(s) and {T.shape[1]} target(s) per sample; "
+            f"the network takes {net.sizes[0]} and gives {net.sizes[-1]}"
+        )
+    if not (np.isfinite(X).all() and np.isfinite(T).all()):
+        raise ValueError("the data contains NaN or infinite values")
+    # The simple output delta a - t of the cross-entropies assumes these targets.
+    if net.loss == "binary_cross_entropy" and ((T < 0) | (T > 1)).any():
+        raise ValueError("binary_cross_entropy needs targets between 0 and 1")
+    if net.loss == "cross_entropy" and (((T < 0) | (T > 1)).any() or not np.allclose(T.sum(axis=1), 1.0, atol=1e-9)):
+        raise ValueError("cross_entropy needs targets that are probabilities summing to 1 per sample (e.g. one-hot)")
+    return X, T
+
+
+def _members(etas, seeds) -> list[tuple[float, int]]:
+    etas, seeds = [float(e) for e in etas], [int(s) for s in seeds]
+    if not etas or not seeds:
+        raise ValueError("a sweep needs at least one learning rate and one seed")
+    for eta in etas:
+        if not np.isfinite(eta) or eta < 0:
+            raise ValueError(f"the learning rate must be a finite number >= 0, got {eta}")
+    return [(eta, seed) for eta in etas for seed in seeds]
+
+
+def _length(cfg: TrainConfig, n: int) -> tuple[int, int]:
+    """(total steps, steps per epoch)."""
+    if cfg.optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer '{cfg.optimizer}'; choose from {', '.join(OPTIMIZERS)}")
+    if not 0 <= cfg.momentum < 1:
+        raise ValueError(f"momentum must be in [0, 1), got {cfg.momentum}")
+    b = cfg.batch_size
+    if b is not None and not (isinstance(b, (int, np.integer)) and 1 <= b <= n):
+        raise ValueError(f"batch_size must be a whole number from 1 to {n} (the number of samples), got {b}")
+    per_epoch = 1 if b is None else -(-n // b)
+    if (cfg.steps is None) == (cfg.epochs is None):
+        raise ValueError("give exactly one of steps and epochs")
+    count = cfg.steps if cfg.steps is not None else cfg.epochs
+    if not isinstance(count, (int, np.integer)) or count < 1:
+        raise ValueError(f"{'steps' if cfg.steps is not None else 'epochs'} must be a whole number >= 1, got {count}")
+    rec = cfg.record
+    if rec.every_until is not None and rec.every_until < 0:
+        raise ValueError(f"record every_until must be >= 0, got {rec.every_until}")
+    if rec.then_every < 1:
+        raise ValueError(f"record then_every must be >= 1, got {rec.then_every}")
+    return int(count) * (1 if cfg.steps is not None else per_epoch), per_epoch
+
+
+def _detail(rec: RecordSpec, n: int) -> tuple[set[int], np.ndarray]:
+    idx = [int(i) for i in rec.detail_samples]
+    bad = [i for i in idx if not 0 <= i < n]
+    if bad:
+        raise ValueError(f"detail samples {bad} do not exist; samples are numbered 0 to {n - 1}")
+    return {int(s) for s in rec.detail_steps}, np.array(idx, dtype=np.intp)
