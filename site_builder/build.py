@@ -1,0 +1,259 @@
+"""The build pipeline. `build()` reads like the diagram in DESIGN.md: one call per stage,
+everything gathered in memory before anything is written, then a staging folder that is
+checked and swapped into place, so a failed build leaves the previous build/ untouched."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder import __version__
+from site_builder.config import SiteConfig, load_config
+from site_builder.errors import ContentError, ContentErrors, ErrorCollector
+from site_builder.lessons import Lesson, load_lessons
+
+GRADCHECK_LIMIT = 1e-6
+PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass
+class BuildResult:
+    pages: dict[str, int] = field(default_factory=dict)  # name -> bytes
+    rendered: list[str] = field(default_factory=list)  # pages rendered this time (not cached)
+    trained: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"BuildResult({len(self.pages)} pages, {sum(self.pages.values())} bytes, {self.seconds:.2f} s)"
+
+
+class Stages:
+    """Prints one line per stage with its time (unless quiet)."""
+
+    def __init__(self, quiet: bool):
+        self.quiet, self.t0 = quiet, time.perf_counter()
+
+    def run(self, label: str, fn, *args):
+        t = time.perf_counter()
+        out = fn(*args)
+        if not self.quiet:
+            print(f"  {label:<10} {time.perf_counter() - t:6.3f} s", flush=True)
+        return out
+
+
+def _digest(*parts) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else str(p).encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _tree_digest(folder: Path, pattern: str = "*") -> str:
+    files = sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    return _digest(*[x for p in files for x in (p.relative_to(folder).as_posix(), p.read_bytes())])
+
+
+class Traces:
+    """Scenario traces, trained or read from the cache only when first asked for."""
+
+    def __init__(self, scenarios: dict, cache: Path):
+        self.scenarios, self.cache, self._runs, self.trained = scenarios, cache, {}, []
+
+    def __call__(self, name: str):
+        if name not in self._runs:
+            from site_builder import scenarios as sc
+
+            s = self.scenarios[name]
+            if not (self.cache / f"{name}-{s.key}.json").exists():
+                self.trained.append(name)
+            self._runs[name] = sc.run(s, self.cache)
+        return self._runs[name]
+
+    def page_json(self, name: str, fields) -> str:
+        from site_builder import traces
+
+        return traces.to_page_json(self(name), self.scenarios[name], fields)
+
+
+def stage_scenarios(root: Path):
+    from site_builder import scenarios
+
+    return scenarios.load_scenarios(root / "content")
+
+
+def stage_train(scenarios: dict, cache: Path) -> Traces:
+    """Every scenario ready: cached traces are left on disk until a page needs them."""
+    traces = Traces(scenarios, cache / "traces")
+    for name, s in sorted(scenarios.items()):
+        if not (cache / "traces" / f"{name}-{s.key}.json").exists():
+            traces(name)
+    return traces
+
+
+def stage_gradcheck(scenarios: dict, cache: Path) -> None:
+    """Backprop must agree with finite differences at every scenario's first step."""
+    from site_builder import scenarios as sc
+
+    folder = cache / "gradcheck"
+    errors = ErrorCollector()
+    for name, s in sorted(scenarios.items()):
+        stamp = folder / f"{name}-{s.key}.json"
+        if stamp.exists():
+            worst = json.loads(stamp.read_text())["max_rel_error"]
+        else:
+            worst = sc.check_gradients(s).max_rel_error
+            folder.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(json.dumps({"max_rel_error": worst}))
+        if not worst <= GRADCHECK_LIMIT:
+            errors.add(s.path, None, f"gradient check failed: backprop and finite differences differ by {worst:.2e} "
+                                     f"(limit {GRADCHECK_LIMIT:g}); this scenario cannot be published")
+    errors.raise_if_any()
+
+
+def stage_render(root: Path, config: SiteConfig, lessons: list[Lesson], scenarios: dict, traces: Traces,
+                 cache: Path, result: BuildResult) -> dict[str, str]:
+    """Every page's HTML, from the page cache when none of its inputs changed."""
+    from site_builder.widgets import WIDGETS
+
+    builder = _digest(__version__, _tree_digest(PACKAGE, "*.py"), _tree_digest(root / "themes" / config.theme))
+    site = _digest(config.path.read_bytes(), *[(l.slug, l.title, l.summary, l.order) for l in lessons],
+                   *[(n, s.key) for n, s in sorted(scenarios.items())])
+    page_cache = cache / "pages"
+    renderer = None
+    pages, errors = {}, ErrorCollector()
+
+    def cached(name: str, key: str, make):
+        nonlocal renderer
+        path = page_cache / f"{name}-{key[:32]}.html"
+        if path.exists():
+            return path.read_text(encoding="utf-8")
+        if renderer is None:
+            from site_builder.render import Renderer
+
+            renderer = Renderer(root, config, WIDGETS)
+        html = make(renderer)
+        page_cache.mkdir(parents=True, exist_ok=True)
+        for old in page_cache.glob(f"{name}-*.html"):
+            old.unlink()
+        path.write_text(html, encoding="utf-8")
+        result.rendered.append(name)
+        return html
+
+    names = sorted(scenarios)
+    for lesson in lessons:
+        key = _digest(builder, site, lesson.path.read_bytes())
+        try:
+            pages[f"{lesson.slug}.html"] = cached(
+                lesson.slug, key, lambda r, l=lesson: r.lesson_html(l, names, traces, traces.page_json))
+        except (ContentError, ContentErrors) as exc:
+            errors.extend(exc)
+    errors.raise_if_any()
+    pages["index.html"] = cached("index", _digest(builder, site, "index"), lambda r: r.index_html(lessons))
+    pages["404.html"] = cached("404", _digest(builder, site, "404"), lambda r: r.not_found_html(lessons))
+    return pages
+
+
+def stage_write(pages: dict[str, str], staging: Path) -> None:
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    for name, html in sorted(pages.items()):
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8", newline="\n")
+
+
+def stage_check(staging: Path, lessons: list[Lesson], config: SiteConfig, strict: bool, result: BuildResult) -> None:
+    from site_builder.linkcheck import check_site
+
+    sources = {f"{l.slug}.html": l.path.relative_to(Path.cwd()) if l.path.is_relative_to(Path.cwd()) else l.path for l in lessons}
+    problems = check_site(staging, sources)
+    budget = config.page_budget_kb * 1000
+    warnings = []
+    for p in sorted(staging.rglob("*.html")):
+        size = p.stat().st_size
+        result.pages[p.relative_to(staging).as_posix()] = size
+        if size > budget:
+            warnings.append(f"{p.relative_to(staging).as_posix()}: page is {size / 1000:.0f} KB, over the {config.page_budget_kb} KB budget")
+    result.warnings = warnings
+    if strict:
+        problems += warnings
+    if problems:
+        raise _problems(problems)
+
+
+def _problems(lines: list[str]) -> ContentErrors:
+    errs = []
+    for line in lines:
+        path, _, msg = line.partition(": ")
+        errs.append(ContentError(path, None, msg))
+    return ContentErrors(errs)
+
+
+def stage_swap(staging: Path, out: Path) -> None:
+    """Replace out/ by staging/ with two renames; the old tree is removed last."""
+    old = out.with_name(out.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if out.exists():
+        os.replace(out, old)
+    os.replace(staging, out)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def build(root: Path = Path("."), out: Path | None = None, strict: bool = False, quiet: bool = True) -> BuildResult:
+    root = Path(root).resolve()
+    out = Path(out).resolve() if out else root / "build"
+    cache = root / ".cache"
+    staging = out.with_name("." + out.name + ".staging")
+    result = BuildResult()
+    t0 = time.perf_counter()
+    s = Stages(quiet)
+    config = s.run("config", load_config, root)
+    lessons = s.run("lessons", load_lessons, root, config)
+    scenarios = s.run("scenarios", stage_scenarios, root)
+    traces = s.run("train", stage_train, scenarios, cache)
+    s.run("gradcheck", stage_gradcheck, scenarios, cache)
+    pages = s.run("render", stage_render, root, config, lessons, scenarios, traces, cache, result)
+    try:
+        s.run("write", stage_write, pages, staging)
+        s.run("check", stage_check, staging, lessons, config, strict, result)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    s.run("swap", stage_swap, staging, out)
+    result.trained = list(traces.trained)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def main(args) -> int:
+    result = build(Path(args.root), Path(args.out) if args.out else None, strict=args.strict, quiet=args.quiet)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if not args.quiet:
+        print(f"built {len(result.pages)} pages, {sum(result.pages.values()):,} bytes, in {result.seconds:.2f} s "
+              f"({len(result.rendered)} rendered, {len(result.trained)} scenario(s) trained)")
+    return 0
+
+
+def check_main(args) -> int:
+    """Validate everything a build would, without writing build/."""
+    root = Path(args.root).resolve()
+    config = load_config(root)
+    lessons = load_lessons(root, config)
+    scenarios = stage_scenarios(root)
+    traces = stage_train(scenarios, root / ".cache")
+    stage_gradcheck(scenarios, root / ".cache")
+    result = BuildResult()
+    stage_render(root, config, lessons, scenarios, traces, root / ".cache", result)
+    print(f"ok: {len(lessons)} lessons, {len(scenarios)} scenarios")
+    return 0

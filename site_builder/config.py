@@ -1,0 +1,57 @@
+"""content/site.yaml: the site's schema. Every problem is collected and reported at once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder.errors import ContentError, ErrorCollector
+from site_builder.schema import Field, check
+from site_builder.yamlsrc import load
+
+FIELDS = {
+    "title": Field(str, required=True),
+    "description": Field(str, default=""),
+    "author": Field(str, default=""),
+    "base_url": Field(str, default="/"),
+    "theme": Field(str, default="default"),
+    "language": Field(str, default="en"),
+    "lessons": Field(list, default=None),
+    "embed": Field(bool, default=True),
+    "page_budget_kb": Field(int, default=250),
+}
+
+
+@dataclass
+class SiteConfig:
+    title: str
+    description: str = ""
+    author: str = ""
+    base_url: str = "/"
+    theme: str = "default"
+    language: str = "en"
+    lessons: list | None = None
+    embed: bool = True
+    page_budget_kb: int = 250
+    path: Path | None = None
+    lines: dict = field(default_factory=dict, repr=False)
+
+    def line_of_lesson(self, index: int) -> int | None:
+        return self.lines.get(("lessons", index))
+
+
+def load_config(root: Path) -> SiteConfig:
+    path = Path(root) / "content" / "site.yaml"
+    if not path.exists():
+        raise ContentError(path, None, "missing: every site needs content/site.yaml with at least a title")
+    loc = load(path.read_text(encoding="utf-8"), path)
+    errors = ErrorCollector()
+    values = check(loc, (), FIELDS, errors, "site.yaml")
+    for i, slug in enumerate(values.get("lessons") or []):
+        if not isinstance(slug, str):
+            errors.add(path, loc.line("lessons", i), f"lesson entries should be slugs (text), got {slug!r}")
+    if values.get("base_url") is not None and not values["base_url"].endswith("/"):
+        errors.add(path, loc.line("base_url"), f"base_url should end with '/', got '{values['base_url']}'")
+    if values.get("theme") and not (Path(root) / "themes" / values["theme"] / "templates").is_dir():
+        errors.add(path, loc.line("theme"), f"theme '{values['theme']}' not found in themes/")
+    errors.raise_if_any()
+    return SiteConfig(**values, path=path, lines=loc.lines)

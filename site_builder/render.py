@@ -1,0 +1,204 @@
+"""Render lessons and site pages to self-contained HTML.
+
+A lesson goes: refuse raw <script> -> number expressions -> widgets out (line-aware) ->
+maths out (MathML) -> Markdown -> placeholders back -> jinja2 page template with the theme's
+CSS, the scripts the page uses, its traces as JSON blocks, and a CSP that hashes each script.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import traceback
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from site_builder import directives, expressions, mathml
+from site_builder.errors import ContentError
+
+GENERATOR = "Backprop Explained site builder"
+CORE_SCRIPTS = ("js/core.js",)
+TRACE_SCRIPT = "js/trace.js"
+BOOT_SCRIPT = "js/boot.js"
+
+
+def csp_for(scripts: list[str]) -> str:
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'" for s in scripts
+    )
+    return ("default-src 'none'; " + f"script-src {hashes}; " +
+            "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+
+
+class Stash:
+    """Placeholders that survive Markdown: plain words, replaced after rendering."""
+
+    def __init__(self, kind: str):
+        self.kind, self.items = kind, []
+
+    def __call__(self, html) -> str:
+        self.items.append(str(html))
+        return f"BPE{self.kind}{len(self.items) - 1}X"
+
+    def restore(self, html: str) -> str:
+        if not self.items:
+            return html
+        pattern = re.compile(rf"(<p>)?BPE{self.kind}(\d+)X(</p>)?")
+
+        def repl(m):
+            inner = self.items[int(m.group(2))]
+            if m.group(1) and m.group(3):
+                return inner
+            return (m.group(1) or "") + inner + (m.group(3) or "")
+
+        return pattern.sub(repl, html)
+
+
+class Renderer:
+    def __init__(self, root: Path, config, registry: dict):
+        self.root, self.config, self.registry = Path(root), config, registry
+        self.theme = self.root / "themes" / config.theme
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.theme / "templates")),
+            undefined=jinja2.StrictUndefined,
+            autoescape=True,
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        css_dir = self.theme / "assets" / "css"
+        self.styles = [Markup(p.read_text(encoding="utf-8")) for p in sorted(css_dir.glob("*.css"))]
+
+    # --- assets ---------------------------------------------------------------------------
+    def asset(self, rel: str) -> str:
+        path = self.theme / "assets" / rel
+        if not path.exists():
+            raise ContentError(path, None, "theme asset is missing")
+        return path.read_text(encoding="utf-8")
+
+    def template(self, name: str, **context) -> str:
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ContentError(exc.filename or self.theme / "templates" / name, exc.lineno, f"template error: {exc.message}") from None
+        except jinja2.UndefinedError as exc:
+            path, line = self._template_frame(exc, name)
+            raise ContentError(path, line, f"{exc.message}{self._suggest(exc.message, context)}") from None
+        except jinja2.TemplateNotFound as exc:
+            raise ContentError(self.theme / "templates", None, f"template '{exc.name}' not found") from None
+
+    def _template_frame(self, exc, name):
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".j2", ".jinja"))]
+        if frames:
+            return frames[-1].filename, frames[-1].lineno
+        return self.theme / "templates" / name, None
+
+    @staticmethod
+    def _suggest(message: str, context: dict) -> str:
+        from site_builder.errors import did_you_mean
+
+        m = re.match(r"'([\w]+)' is undefined", message)
+        return did_you_mean(m.group(1), context) if m else ""
+
+    def page(self, template: str, *, scripts_used: list[str], data_blocks: list[dict], **context) -> str:
+        scripts = [Markup(self.asset(s)) for s in scripts_used]
+        return self.template(
+            template,
+            site=self.config,
+            styles=self.styles,
+            scripts=scripts,
+            data_blocks=[{"id": d["id"], "json": Markup(d["json"])} for d in data_blocks],
+            csp=csp_for([str(s) for s in scripts]),
+            generator=GENERATOR,
+            **context,
+        )
+
+    # --- lessons --------------------------------------------------------------------------
+    def lesson_html(self, lesson, scenario_names, traces, page_json) -> str:
+        """traces(name) -> list[Trace]; page_json(name, fields) -> compact JSON text."""
+        path, first = lesson.path, lesson.body_line
+        source = lesson.body
+        directives.refuse_scripts(source, path, first)
+        source, _ = expressions.substitute(source, _LazyTraces(scenario_names, traces), path, first)
+        widget_stash = Stash("WIDGET")
+        uses_holder: list = []
+
+        def widget_placeholder(use):
+            uses_holder.append(use)
+            return widget_stash("")  # filled in below, once every use is known
+
+        source, uses = directives.extract_widgets(source, path, first, self.registry, set(scenario_names), widget_placeholder)
+        math_stash = Stash("MATH")
+        source = mathml.extract(source, path, first, math_stash)
+
+        import markdown
+
+        exts, cfg = directives.markdown_extensions()
+        md = markdown.Markdown(extensions=exts, extension_configs=cfg, output_format="html")
+        body = md.convert(source)
+        toc = md.toc
+
+        scripts, blocks = list(CORE_SCRIPTS), []
+        embedded = set()
+        for k, use in enumerate(uses):
+            spec = self.registry[use.name]
+            runs = traces(use.scenario) if use.scenario else None
+            if spec.scenario_check and runs is not None:
+                problem = spec.scenario_check(runs)
+                if problem:
+                    raise ContentError(path, use.line, problem)
+            uid = f"w{use.index}"
+            math = lambda tex, display, line=use.line: mathml.render(tex, display, path, line)  # noqa: E731
+            extra = spec.context(runs, use.options, uid, math) if spec.context else {}
+            widget = {
+                "id": uid, "name": use.name, "scenario": use.scenario, "options": use.options,
+                "trace_id": f"trace-{use.scenario}" if use.scenario else "",
+                "caption": use.options.get("caption", ""), "controls": use.options.get("controls", []),
+                "title": use.scenario or "",
+                **{key: Markup(v) if isinstance(v, str) and key in ("figure", "diagram") else v for key, v in extra.items()},
+            }
+            widget_stash.items[k] = self.template(spec.template, widget=widget)
+            if spec.fields is not None and use.scenario not in embedded:
+                embedded.add(use.scenario)
+                blocks.append({"id": f"trace-{use.scenario}", "json": page_json(use.scenario, spec.fields)})
+            for s in spec.scripts:
+                if s not in scripts:
+                    scripts.append(s)
+        if blocks:
+            scripts.insert(len(CORE_SCRIPTS), TRACE_SCRIPT)
+        scripts.append(BOOT_SCRIPT)
+        body = widget_stash.restore(math_stash.restore(body))
+        toc = math_stash.restore(toc)
+        page = {
+            "title": lesson.title, "summary": lesson.summary, "objectives": lesson.objectives,
+            "slug": lesson.slug, "href": lesson.href, "order": lesson.order,
+            "body": Markup(body), "toc": Markup(toc),
+            "prev": {"title": lesson.prev.title, "href": lesson.prev.href} if lesson.prev else None,
+            "next": {"title": lesson.next.title, "href": lesson.next.href} if lesson.next else None,
+            "has_widgets": bool(uses),
+        }
+        return self.page("lesson.html", scripts_used=scripts, data_blocks=blocks, page=page, lessons=[])
+
+    def index_html(self, lessons) -> str:
+        items = [{"title": l.title, "summary": l.summary, "href": l.href, "order": l.order} for l in lessons]
+        page = {"title": self.config.title, "summary": self.config.description, "href": "index.html"}
+        return self.page("index.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page, lessons=items)
+
+    def not_found_html(self, lessons) -> str:
+        items = [{"title": l.title, "summary": l.summary, "href": l.href, "order": l.order} for l in lessons]
+        page = {"title": "Page not found", "summary": "", "href": "404.html"}
+        return self.page("404.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page, lessons=items)
+
+
+class _LazyTraces(dict):
+    """Scenario name -> traces, trained or loaded only when an expression asks."""
+
+    def __init__(self, names, load):
+        super().__init__({n: None for n in names})
+        self._load = load
+
+    def __getitem__(self, name):
+        return self._load(name)
+

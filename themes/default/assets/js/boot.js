@@ -1,0 +1,2 @@
+/* Runs last on every page: start the widgets, then mark the page ready. */
+window.BPE.boot();

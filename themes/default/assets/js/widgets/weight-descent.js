@@ -1,0 +1,98 @@
+/* weight-descent: one weight w, the loss L(w) it gives, the slope there, and the recorded
+ * steps of gradient descent carrying w toward the best value. Everything shown is read from
+ * the trace; the only thing computed here is L(w) along the curve, one forward pass per point
+ * of the recorded data. */
+(function () {
+  "use strict";
+  var BPE = window.BPE;
+
+  BPE.widgets["weight-descent"] = function (fig, trace) {
+    var run = trace.runs[0];
+    var ws = run.params.W1.map(function (m) { return m[0][0]; });
+    var slopes = run.grads.W1.map(function (m) { return m[0][0]; });
+    var losses = run.loss, steps = run.steps, eta = run.eta;
+    var X = trace.X.map(function (r) { return r[0]; }), T = trace.T.map(function (r) { return r[0]; });
+    var mean = trace.net.reduction === "mean";
+
+    function lossAt(w) { // L(w) = 1/2 sum (t - w x)^2, the scenario's loss for a 1-1 linear net
+      var s = 0;
+      for (var i = 0; i < X.length; i++) { var e = T[i] - w * X[i]; s += 0.5 * e * e; }
+      return mean ? s / X.length : s;
+    }
+
+    var live = fig.querySelector(".wd-live");
+    fig.querySelector(".static-fallback").hidden = true;
+    live.hidden = false;
+
+    // Left chart: the parabola around the path of w.
+    var finiteW = ws.filter(isFinite);
+    var lo = Math.min.apply(null, finiteW), hi = Math.max.apply(null, finiteW);
+    var span = Math.max(hi - lo, 1e-6);
+    lo -= span * 0.6; hi += span * 0.6;
+    var curveSvg = fig.querySelector(".wd-curve");
+    var top = Math.max(lossAt(lo), lossAt(hi));
+    var ax = BPE.axes(curveSvg, { x: [lo, hi], y: [0, top], xLabel: "weight w", yLabel: "loss L(w)" });
+    var d = "";
+    for (var k = 0; k <= 120; k++) {
+      var w = lo + (hi - lo) * k / 120;
+      d += (k ? "L" : "M") + ax.x(w).toFixed(1) + "," + ax.y(lossAt(w)).toFixed(1);
+    }
+    BPE.svg("path", { d: d, "class": "series-ghost curve" }, ax.plot);
+    var trail = BPE.svg("g", { "class": "trail" }, ax.plot);
+    var tangent = BPE.svg("line", { "class": "tangent" }, ax.plot);
+    var arrow = BPE.svg("line", { "class": "step-arrow", "marker-end": "" }, ax.plot);
+    var point = BPE.svg("circle", { r: 6, "class": "marker" }, ax.plot);
+    var chart = BPE.lineChart(fig.querySelector(".wd-loss"), steps, losses, { xLabel: "step", yLabel: "loss" });
+
+    var player = new BPE.Player(steps.length, { interval: 500 });
+    var out = BPE.readout(fig);
+    var playBtn = fig.querySelector("[data-action=play]");
+
+    function render(i) {
+      var w = ws[i], L = losses[i], g = slopes[i];
+      point.setAttribute("cx", ax.x(w)); point.setAttribute("cy", ax.y(L));
+      var dw = span * 0.35; // tangent drawn over a fixed width of w
+      tangent.setAttribute("x1", ax.x(w - dw)); tangent.setAttribute("y1", ax.y(L - g * dw));
+      tangent.setAttribute("x2", ax.x(w + dw)); tangent.setAttribute("y2", ax.y(L + g * dw));
+      var nextW = w - eta * g;
+      arrow.setAttribute("x1", ax.x(w)); arrow.setAttribute("y1", ax.y(0) - 10);
+      arrow.setAttribute("x2", ax.x(nextW)); arrow.setAttribute("y2", ax.y(0) - 10);
+      arrow.style.display = i < steps.length - 1 ? "" : "none";
+      while (trail.firstChild) trail.removeChild(trail.firstChild);
+      for (var j = 0; j < i; j++) BPE.svg("circle", { cx: ax.x(ws[j]), cy: ax.y(losses[j]), r: 3 }, trail);
+      chart.show(i);
+      out.set("step", String(steps[i]) + " of " + String(steps[steps.length - 1]));
+      out.set("w", BPE.fmt(w, 4));
+      out.set("loss", BPE.fmt(L, 4));
+      out.set("slope", BPE.fmt(g, 4) + (g < 0 ? " (downhill to the right: w goes up)" : g > 0 ? " (downhill to the left: w goes down)" : " (flat)"));
+      out.set("update", i < steps.length - 1
+        ? "Next: w ← " + BPE.fmt(w, 4) + " − " + eta + " × (" + BPE.fmt(g, 4) + ") = " + BPE.fmt(nextW, 4)
+        : "Done: after " + steps[i] + " steps w = " + BPE.fmt(w, 4) + ", close to the best weight.");
+      fig.setAttribute("data-step", String(steps[i]));
+      if (playBtn) {
+        playBtn.textContent = player.playing() ? "Pause" : "Play";
+        playBtn.setAttribute("aria-pressed", player.playing() ? "true" : "false");
+      }
+    }
+
+    player.onFrame(render);
+    var actions = {
+      step: function () { player.pause(); player.step(); },
+      back: function () { player.stepBack(); },
+      play: function () { player.toggle(); },
+      reset: function () { player.reset(); }
+    };
+    Array.prototype.forEach.call(fig.querySelectorAll("[data-action]"), function (btn) {
+      btn.addEventListener("click", function () { actions[btn.getAttribute("data-action")](); });
+    });
+    var keys = { s: "step", ArrowRight: "step", ArrowLeft: "back", p: "play", r: "reset" };
+    fig.addEventListener("keydown", function (ev) {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      var key = ev.key.length === 1 ? ev.key.toLowerCase() : ev.key, act = keys[key];
+      if (!act || !fig.querySelector('[data-action="' + act + '"]')) return;
+      ev.preventDefault();
+      actions[act]();
+    });
+    render(0);
+  };
+})();
