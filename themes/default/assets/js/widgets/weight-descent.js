@@ -64,7 +64,8 @@
       out.set("step", String(steps[i]) + " of " + String(steps[steps.length - 1]));
       out.set("w", BPE.fmt(w, 4));
       out.set("loss", BPE.fmt(L, 4));
-      out.set("slope", BPE.fmt(g, 4) + (g < 0 ? " (downhill to the right: w goes up)" : g > 0 ? " (downhill to the left: w goes down)" : " (flat)"));
+      out.set("slope", BPE.fmt(g, 4));
+      out.set("direction", g < 0 ? "negative: w goes up" : g > 0 ? "positive: w goes down" : "flat: w stays");
       out.set("update", i < steps.length - 1
         ? "Next: w ← " + BPE.fmt(w, 4) + " − " + eta + " × (" + BPE.fmt(g, 4) + ") = " + BPE.fmt(nextW, 4)
         : "Done: after " + steps[i] + " steps w = " + BPE.fmt(w, 4) + ", close to the best weight.");
