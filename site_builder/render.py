@@ -110,7 +110,7 @@ class Renderer:
             styles=self.styles,
             scripts=scripts,
             data_blocks=[{"id": d["id"], "json": Markup(d["json"])} for d in data_blocks],
-            csp=csp_for([str(s) for s in scripts]),
+            csp=Markup(csp_for([str(s) for s in scripts])),  # our own text: hashes and keywords only
             generator=GENERATOR,
             **context,
         )

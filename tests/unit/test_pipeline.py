@@ -1,0 +1,188 @@
+"""The site pipeline on a mini-site fixture: errors name file and line, builds are
+deterministic and atomic, links are checked, pages are self-contained."""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from site_builder import build as build_mod
+from site_builder.errors import ContentError, ContentErrors
+
+REPO = Path(__file__).resolve().parents[2]
+MINI = REPO / "tests" / "sites" / "mini"
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(MINI, root)
+    shutil.copytree(REPO / "themes", root / "themes")
+    return root
+
+
+def tree_hash(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def errors_of(root: Path) -> list[str]:
+    with pytest.raises((ContentError, ContentErrors)) as info:
+        build_mod.build(root)
+    exc = info.value
+    return [str(e) for e in (exc.errors if isinstance(exc, ContentErrors) else [exc])]
+
+
+def edit(path: Path, old: str, new: str):
+    text = path.read_text()
+    assert old in text, f"fixture changed: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, l in enumerate(path.read_text().split("\n"), 1) if needle in l)
+
+
+# --- a good build ----------------------------------------------------------------------
+
+def test_builds_flat_self_contained_pages(site):
+    result = build_mod.build(site)
+    out = site / "build"
+    assert sorted(p.name for p in out.iterdir()) == ["404.html", "first.html", "index.html", "second.html"]
+    html = (out / "first.html").read_text()
+    # Numbers in prose come from the trace: L0 = 1/2 * ((2 - 0.5)^2 + (4 - 1)^2).
+    assert f"{0.5 * ((2 - 0.5) ** 2 + (4 - 1.0) ** 2):.4f}" in html
+    assert "<math" in html and "<mfenced" not in html and "columnalign" not in html
+    assert '<script type="application/json" id="trace-tiny">' in html
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+    assert "default-src 'none'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert len(re.findall(r"<script>", html)) == csp.count("'sha256-")
+    assert "http://" not in html.replace("http://www.w3.org/", "") and "https://" not in html
+    assert "$not math$" in (out / "second.html").read_text()
+    assert result.pages["first.html"] == (out / "first.html").stat().st_size
+
+
+def test_two_clean_builds_are_byte_identical(site, tmp_path):
+    build_mod.build(site, tmp_path / "one")
+    shutil.rmtree(site / ".cache")
+    build_mod.build(site, tmp_path / "two")
+    assert tree_hash(tmp_path / "one") == tree_hash(tmp_path / "two")
+
+
+def test_noop_rebuild_renders_and_trains_nothing(site):
+    first = build_mod.build(site)
+    assert sorted(first.rendered) == ["404", "first", "index", "second"]
+    again = build_mod.build(site)
+    assert again.rendered == [] and again.trained == []
+    edit(site / "content/lessons/02-second.md", "The weight", "Its weight")
+    third = build_mod.build(site)
+    assert third.rendered == ["second"]
+
+
+def test_failed_build_leaves_previous_build_untouched(site):
+    build_mod.build(site)
+    before = tree_hash(site / "build")
+    edit(site / "content/lessons/02-second.md", "{{ tiny.W1[0,0] @last :.5f }}", "{{ tiny.W9[0,0] @last }}")
+    errors_of(site)
+    assert tree_hash(site / "build") == before
+    assert not any(p.name.startswith(".build") for p in site.iterdir())
+
+
+# --- errors name the file and the line -------------------------------------------------
+
+def test_bad_front_matter_key(site):
+    lesson = site / "content/lessons/01-first.md"
+    edit(lesson, "summary: The first one.", "sumary: The first one.")
+    (msg,) = errors_of(site)
+    assert msg.endswith("01-first.md:3: unknown key 'sumary' in front matter (did you mean 'summary'?)")
+
+
+def test_unknown_widget_with_suggestion(site):
+    lesson = site / "content/lessons/01-first.md"
+    edit(lesson, "/// widget | weight-descent", "/// widget | weight-decent")
+    (msg,) = errors_of(site)
+    assert msg.endswith(f":{line_of(lesson, 'weight-decent')}: unknown widget 'weight-decent' (did you mean 'weight-descent'?)")
+
+
+def test_unknown_scenario_in_widget(site):
+    lesson = site / "content/lessons/01-first.md"
+    edit(lesson, "scenario: tiny", "scenario: tiyn")
+    (msg,) = errors_of(site)
+    assert f":{line_of(lesson, 'scenario: tiyn')}: unknown scenario 'tiyn' (did you mean 'tiny'?)" in msg
+
+
+def test_unknown_widget_option(site):
+    lesson = site / "content/lessons/01-first.md"
+    edit(lesson, "caption: Tiny run.", "captoin: Tiny run.")
+    (msg,) = errors_of(site)
+    assert msg.endswith(f":{line_of(lesson, 'captoin')}: unknown option 'captoin' for widget 'weight-descent' (did you mean 'caption'?)")
+
+
+def test_bad_number_expression(site):
+    lesson = site / "content/lessons/01-first.md"
+    edit(lesson, "{{ tiny.loss @0 :.4f }}", "{{ tiny.los @0 :.4f }}")
+    (msg,) = errors_of(site)
+    assert f":{line_of(lesson, 'tiny.los @0')}: unknown field 'los' for scenario 'tiny' (did you mean 'loss'?)" in msg
+
+
+def test_unrecorded_step_in_expression(site):
+    lesson = site / "content/lessons/01-first.md"
+    edit(lesson, "{{ tiny.loss @0 :.4f }}", "{{ tiny.loss @99 :.4f }}")
+    (msg,) = errors_of(site)
+    assert f":{line_of(lesson, '@99')}: step 99 of 'tiny' was not recorded" in msg
+
+
+def test_raw_script_is_refused(site):
+    lesson = site / "content/lessons/02-second.md"
+    edit(lesson, "## More", "## More\n\n<script>alert(1)</script>")
+    (msg,) = errors_of(site)
+    assert f":{line_of(lesson, '<script>')}: raw <script> is not allowed in a lesson" in msg
+
+
+def test_misspelt_template_variable(site):
+    tpl = site / "themes/default/templates/lesson.html"
+    edit(tpl, "<h1>{{ page.title }}</h1>", "<h1>{{ pgae.title }}</h1>")
+    msgs = errors_of(site)
+    assert any(m.endswith(f"lesson.html:{line_of(tpl, 'pgae.title')}: 'pgae' is undefined (did you mean 'page'?)") for m in msgs), msgs
+
+
+def test_broken_link_and_anchor(site):
+    lesson = site / "content/lessons/01-first.md"
+    edit(lesson, "(second.html#more)", "(secnd.html)")
+    edit(lesson, "(#start)", "(#strat)")
+    msgs = errors_of(site)
+    assert any("broken link 'secnd.html'" in m and "01-first.md" in m for m in msgs), msgs
+    assert any("broken anchor '#strat'" in m for m in msgs), msgs
+
+
+def test_config_reports_every_problem_at_once(site):
+    (site / "content/site.yaml").write_text("titel: x\nbase_url: /repo\nlessons: [first, secnd]\n")
+    msgs = errors_of(site)
+    text = "\n".join(msgs)
+    assert "site.yaml:1: unknown key 'titel' in site.yaml (did you mean 'title'?)" in text
+    assert "site.yaml:2: base_url should end with '/'" in text
+    assert "site.yaml:1: site.yaml is missing 'title'" in text
+    assert len(msgs) == 3
+
+
+def test_cli_prints_one_line_and_exits_1(site):
+    lesson = site / "content/lessons/01-first.md"
+    edit(lesson, "/// widget | weight-descent", "/// widget | nope")
+    proc = subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(site)],
+                          capture_output=True, text=True, cwd=site)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"content/lessons/01-first.md:{line_of(lesson, 'nope')}: unknown widget 'nope'"
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_strict_turns_budget_warning_into_error(site):
+    edit(site / "content/site.yaml", "lessons:", "page_budget_kb: 5\nlessons:")
+    result = build_mod.build(site)
+    assert any("over the 5 KB budget" in w for w in result.warnings)
+    with pytest.raises(ContentErrors):
+        build_mod.build(site, strict=True)
