@@ -22,7 +22,8 @@ class Located:
         keys = tuple(keys)
         while keys not in self.lines and keys:
             keys = keys[:-1]
-        line = self.lines.get(keys)
+        # A block value starts on the line after its key; the key's line is the one to name.
+        line = self.lines.get(keys + ("__key__",), self.lines.get(keys)) if keys and keys[-1] != "__key__" else self.lines.get(keys)
         return None if line is None else line + self.offset
 
     def error(self, keys, message) -> ContentError:
