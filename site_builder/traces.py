@@ -131,11 +131,12 @@ def script_safe(text: str) -> str:
 
 def to_page_json(traces: list[engine.Trace], scenario=None, fields=None) -> str:
     """Compact JSON for a page. `fields` limits what each run carries (see RUN_FIELDS);
-    the default is everything for a single run and loss + correct + the last parameters for
-    a sweep, whose bulk arrays are float32."""
+    the default is everything for a single run, and for a sweep the steps, loss, correct
+    count and last parameters, with float32 for its bulk arrays (loss included): a sweep is
+    drawn as curves, never read to six digits."""
     sweep = len(traces) > 1 or getattr(scenario, "is_sweep", False)
     if fields is None:
-        fields = ("steps", "epochs", "loss", "correct", "final") if sweep else RUN_FIELDS
+        fields = ("steps", "loss", "correct", "final") if sweep else RUN_FIELDS
     bulk = "f32" if sweep else "f64"
     first = traces[0]
     runs = []
@@ -147,7 +148,7 @@ def to_page_json(traces: list[engine.Trace], scenario=None, fields=None) -> str:
         if "epochs" in fields:
             run["epochs"] = _packed(tr.epochs, "f64")
         if "loss" in fields:
-            run["loss"] = _packed(tr.loss, "f64")
+            run["loss"] = _packed(tr.loss, bulk)
         if "correct" in fields:
             run["correct"] = tr.correct.astype(np.int64).tolist()
         if "outputs" in fields:
