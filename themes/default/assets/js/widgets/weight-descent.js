@@ -40,7 +40,8 @@
     BPE.svg("path", { d: d, "class": "series-ghost curve" }, ax.plot);
     var trail = BPE.svg("g", { "class": "trail" }, ax.plot);
     var tangent = BPE.svg("line", { "class": "tangent" }, ax.plot);
-    var arrow = BPE.svg("line", { "class": "step-arrow", "marker-end": "" }, ax.plot);
+    var arrow = BPE.svg("line", { "class": "step-arrow" }, ax.plot);
+    var head = BPE.svg("polygon", { "class": "step-head" }, ax.plot);
     var point = BPE.svg("circle", { r: 6, "class": "marker" }, ax.plot);
     var chart = BPE.lineChart(fig.querySelector(".wd-loss"), steps, losses, { xLabel: "step", yLabel: "loss" });
 
@@ -57,7 +58,12 @@
       var nextW = w - eta * g;
       arrow.setAttribute("x1", ax.x(w)); arrow.setAttribute("y1", ax.y(0) - 10);
       arrow.setAttribute("x2", ax.x(nextW)); arrow.setAttribute("y2", ax.y(0) - 10);
-      arrow.style.display = i < steps.length - 1 ? "" : "none";
+      var x0 = ax.x(w), x1 = ax.x(nextW), yA = ax.y(0) - 10, dir = x1 >= x0 ? 1 : -1;
+      var hl = Math.min(8, Math.abs(x1 - x0)); // the head never overshoots a tiny step
+      arrow.setAttribute("x2", x1 - dir * hl);
+      head.setAttribute("points", [x1, yA, x1 - dir * hl, yA - 5, x1 - dir * hl, yA + 5].join(" "));
+      var moving = i < steps.length - 1 && Math.abs(x1 - x0) > 0.5;
+      arrow.style.display = head.style.display = moving ? "" : "none";
       while (trail.firstChild) trail.removeChild(trail.firstChild);
       for (var j = 0; j < i; j++) BPE.svg("circle", { cx: ax.x(ws[j]), cy: ax.y(losses[j]), r: 3 }, trail);
       chart.show(i);
