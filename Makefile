@@ -31,13 +31,19 @@ $(BROWSER_OK): tests/browser.py $(TEST_INSTALLED)
 	$(PY) tests/browser.py --ensure
 	touch $@
 
-test: $(TEST_INSTALLED) $(BROWSER_OK) build
+# Test-only npm tools (the Nu HTML checker, which runs on Java 17+).
+NODE_OK := node_modules/.installed
+$(NODE_OK): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(TEST_INSTALLED) $(BROWSER_OK) $(NODE_OK) build
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 unit: $(TEST_INSTALLED)
 	$(PY) -m pytest -q tests/unit
 
-e2e: $(TEST_INSTALLED) $(BROWSER_OK) build
+e2e: $(TEST_INSTALLED) $(BROWSER_OK) $(NODE_OK) build
 	$(PY) -m pytest -q tests/e2e
 
 serve: $(INSTALLED)

@@ -34,7 +34,12 @@ def render(tex: str, display: bool = False, path=None, line=None) -> Markup:
         raise ContentError(path, line, f"cannot read the maths '{tex}': {exc}") from None
     out = to_core(out)
     # An accessible name for screen readers that do not speak MathML: the TeX itself.
-    return Markup(out.replace("<math ", f'<math alttext="{Markup.escape(tex)}" ', 1))
+    out = out.replace("<math ", f'<math alttext="{Markup.escape(tex)}" ', 1)
+    if display:
+        # A wide formula scrolls inside its own box on a narrow screen (core.js makes the box
+        # focusable when it does overflow, so keyboard users can scroll it too).
+        out = f'<span class="math-block">{out}</span>'
+    return Markup(out)
 
 
 _MATH = re.compile(r"(?<![\\$])\$\$(.+?)\$\$|(?<![\\$\w])\$(?!\s)([^$\n]+?)(?<!\s)\$(?![\w$])", re.S)

@@ -232,6 +232,7 @@ def diagram_svg(step: WorkedStep, uid: str) -> str:
         lx, ly = x0 + (x1 - x0) * f, y0 + (y1 - y0) * f
         parts.append(
             f'<g class="ws-edge" data-edge="{name}"><line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}"/>'
+            f'<text class="ws-halo" x="{lx:.0f}" y="{ly - 6:.0f}" text-anchor="middle" aria-hidden="true">{name} = {step.w[name]:.2f}</text>'
             f'<text x="{lx:.0f}" y="{ly - 6:.0f}" text-anchor="middle">{name} = {step.w[name]:.2f}</text></g>'
         )
     for node, (x, y) in NODE_POS.items():

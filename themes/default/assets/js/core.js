@@ -158,6 +158,19 @@
     return el && BPE.decodeTrace ? BPE.decodeTrace(el.textContent) : null;
   };
 
+  /* Formulas wider than the screen scroll in their box; give those boxes a tab stop. */
+  BPE.focusableOverflow = function () {
+    var boxes = document.querySelectorAll(".math-block, .table-scroll");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i], wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "group");
+        box.setAttribute("aria-label", box.classList.contains("math-block") ? "Formula, scrolls sideways" : "Table, scrolls sideways");
+      }
+    }
+  };
+
   BPE.boot = function () {
     var figures = document.querySelectorAll("figure[data-widget]");
     for (var i = 0; i < figures.length; i++) {
@@ -171,6 +184,8 @@
         if (window.console) window.console.error("widget " + name + " could not start:", e);
       }
     }
+    BPE.focusableOverflow();
+    window.addEventListener("resize", BPE.focusableOverflow);
     document.documentElement.setAttribute("data-ready", "true");
   };
 })();
