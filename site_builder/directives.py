@@ -24,6 +24,8 @@ OPEN = re.compile(r"^///\s*widget\s*(?:\|\s*(?P<name>\S*))?\s*$")
 CLOSE = re.compile(r"^///\s*$")
 FENCE = re.compile(r"^(```|~~~)")
 SCRIPT = re.compile(r"<\s*script\b", re.I)
+# Other ways raw HTML could run or load something the builder did not write.
+UNSAFE_HTML = re.compile(r"<\s*(iframe|object|embed|frame|base|meta|link)\b|<[^>]*\son[a-z]+\s*=|javascript\s*:", re.I)
 CALLOUTS = ("note", "tip", "warning", "danger", "info", "example", "question", "summary")
 
 
@@ -49,9 +51,16 @@ def refuse_scripts(source: str, path, first_line: int) -> None:
         if FENCE.match(text.strip()):
             in_fence = not in_fence
             continue
-        if not in_fence and SCRIPT.search(re.sub(r"`[^`]*`", "", text)):
+        if in_fence:
+            continue
+        outside_code = re.sub(r"`[^`]*`", "", text)
+        if SCRIPT.search(outside_code):
             raise ContentError(path, first_line + i, "raw <script> is not allowed in a lesson: "
                                                      "interactive parts are widgets (/// widget | NAME)")
+        bad = UNSAFE_HTML.search(outside_code)
+        if bad:
+            raise ContentError(path, first_line + i, f"raw HTML '{bad.group(0).strip()[:40]}' is not allowed in a lesson: "
+                                                     "pages run only the builder's own scripts and load nothing")
 
 
 def extract_widgets(source: str, path, first_line: int, registry: dict, scenarios, placeholder) -> tuple[str, list[WidgetUse]]:

@@ -46,7 +46,8 @@ class ContentErrors(Exception):
     """Several ContentErrors, reported together (sorted by file and line)."""
 
     def __init__(self, errors: Iterable[ContentError]):
-        self.errors = sorted(errors, key=lambda e: (e.path or "", e.line or 0, e.message))
+        unique = {str(e): e for e in errors}  # one template mistake seen by every page: say it once
+        self.errors = sorted(unique.values(), key=lambda e: (e.path or "", e.line or 0, e.message))
         super().__init__(str(self))
 
     def __str__(self) -> str:

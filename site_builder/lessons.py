@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.config import SiteConfig
-from site_builder.errors import ContentError, ErrorCollector, did_you_mean
+from site_builder.errors import ContentError, ContentErrors, ErrorCollector, did_you_mean
 from site_builder.schema import Field, check
 from site_builder.yamlsrc import load
 
@@ -71,12 +71,14 @@ def parse_lesson(path: Path) -> Lesson:
 def load_lessons(root: Path, config: SiteConfig) -> list[Lesson]:
     folder = Path(root) / "content" / "lessons"
     errors = ErrorCollector()
-    found = {}
+    found, broken = {}, set()
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         try:
             lesson = parse_lesson(path)
-        except ContentError as exc:
+        except (ContentError, ContentErrors) as exc:
             errors.extend(exc)
+            m = NAME.match(path.name)
+            broken.add(m.group(2) if m else path.stem)  # reported already: not "missing" too
             continue
         if lesson.slug in found:
             errors.add(path, None, f"slug '{lesson.slug}' is already used by {found[lesson.slug].path.name}")
@@ -84,7 +86,7 @@ def load_lessons(root: Path, config: SiteConfig) -> list[Lesson]:
         found[lesson.slug] = lesson
     if config.lessons is not None:
         for i, slug in enumerate(config.lessons):
-            if slug not in found and isinstance(slug, str):
+            if slug not in found and slug not in broken and isinstance(slug, str):
                 errors.add(config.path, config.line_of_lesson(i), f"no lesson '{slug}' in content/lessons/{did_you_mean(slug, found)}")
     errors.raise_if_any()
     if config.lessons is not None:

@@ -60,6 +60,10 @@ def check_site(folder: Path, sources: dict[str, Path] | None = None) -> list[str
         for tag, attr, url, line in page.urls:
             if url.startswith("data:") or url.startswith("#") or not url.strip():
                 continue
+            if attr in ("src", "poster", "data", "srcset", "background") and tag != "a":
+                problems.append(f"{where}: '{url}' would load a separate file; a page is one file "
+                                f"(embed images as data: URLs) ({name}, <{tag} {attr}>)")
+                continue
             if EXTERNAL.match(url) and not url.lower().startswith("data:"):
                 if attr == "xmlns" or url.startswith("http://www.w3.org/"):
                     continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -126,6 +127,8 @@ def _data(loc, raw, sizes, errors):
                        f"the network has {sizes[0]} and {sizes[-1]}")
             return None, None
         return X, T
+    if "generator" in (raw or {}):
+        return None, None  # an invalid generator was reported by the schema check
     if d.get("inputs") is None or d.get("targets") is None:
         errors.add(loc.path, loc.line("data"), "data needs 'inputs' and 'targets', or a 'generator'")
         return None, None
@@ -263,11 +266,17 @@ def parse(path: Path, text: str | None = None) -> Scenario:
                     [float(e) for e in etas], [int(s) for s in seeds])
 
 
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
 def load_scenarios(content_dir: Path) -> dict[str, Scenario]:
     """Every content/scenarios/*.yaml, validated; all problems raised together."""
     folder = Path(content_dir) / "scenarios"
     out, errors = {}, ErrorCollector()
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        if not NAME.match(path.stem):
+            errors.add(path, None, "scenario file names are lowercase words with dashes (the name is used in lessons and page ids)")
+            continue
         try:
             out[path.stem] = parse(path)
         except ContentError as exc:

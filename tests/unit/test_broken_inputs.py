@@ -1,0 +1,73 @@
+"""The corpus of broken inputs (tests/sites/broken/cases.yaml): each gives exactly one line
+`path:line: message`, exit code 1, no traceback, and leaves the previous build/ untouched."""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_builder import cli
+
+REPO = Path(__file__).resolve().parents[2]
+BROKEN = REPO / "tests" / "sites" / "broken"
+CASES = yaml.safe_load((BROKEN / "cases.yaml").read_text())
+
+
+def tree(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def good_site(tmp_path_factory) -> Path:
+    """The mini-site with themes, built once (cache included) to copy for every case."""
+    root = tmp_path_factory.mktemp("good") / "site"
+    shutil.copytree(REPO / "tests" / "sites" / "mini", root)
+    shutil.copytree(REPO / "themes", root / "themes")
+    assert cli.main(["build", "--quiet", "--root", str(root)]) == 0
+    return root
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) >= 30
+    assert len({c["name"] for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_broken_input(case, good_site, tmp_path, capsys):
+    root = tmp_path / "site"
+    shutil.copytree(good_site, root)
+    before = tree(root / "build")
+    exp = case["expect"]
+    target = root / exp["file"]
+    if "edit" in case:
+        e = case["edit"]
+        path = root / e["file"]
+        text = path.read_text()
+        assert e["old"] in text, "the case no longer matches the mini-site"
+        path.write_text(text.replace(e["old"], e["new"], 1))
+    elif "write" in case:
+        (root / case["write"]["file"]).write_text(case["write"]["text"])
+    else:
+        shutil.copy(BROKEN / case["copy"]["from"], root / case["copy"]["file"])
+    if "line_of" in exp:
+        line = next(i for i, l in enumerate(target.read_text(errors="replace").split("\n"), 1) if exp["line_of"] in l)
+    else:
+        line = exp["line"]
+
+    capsys.readouterr()
+    code = cli.main(["build", "--quiet", "--root", str(root)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    lines = err.strip().split("\n")
+    assert len(lines) == 1, err
+    where = re.escape(exp["file"]) + (f":{line}" if line is not None else "")
+    assert re.search(rf"(^|/){where}: ", lines[0]), lines[0]
+    assert exp["message"] in lines[0]
+    assert "Traceback" not in out + err
+    assert tree(root / "build") == before
+    assert not (root / ".build.staging").exists()
