@@ -88,12 +88,30 @@ def stage_scenarios(root: Path):
     return scenarios.load_scenarios(root / "content")
 
 
+def _train_into_cache(scenario, folder: Path) -> str:
+    from site_builder import scenarios as sc
+
+    sc.run(scenario, folder)
+    return scenario.name
+
+
 def stage_train(scenarios: dict, cache: Path) -> Traces:
-    """Every scenario ready: cached traces are left on disk until a page needs them."""
-    traces = Traces(scenarios, cache / "traces")
-    for name, s in sorted(scenarios.items()):
-        if not (cache / "traces" / f"{name}-{s.key}.json").exists():
-            traces(name)
+    """Every scenario ready in the cache, trained on all cores when several need it; the
+    traces stay on disk until a page asks for them."""
+    folder = cache / "traces"
+    traces = Traces(scenarios, folder)
+    todo = [s for name, s in sorted(scenarios.items()) if not (folder / f"{name}-{s.key}.json").exists()]
+    if len(todo) > 1 and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        folder.mkdir(parents=True, exist_ok=True)
+        with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+            for future in [pool.submit(_train_into_cache, s, folder) for s in todo]:
+                future.result()
+        traces.trained.extend(s.name for s in todo)
+    else:
+        for s in todo:
+            traces(s.name)
     return traces
 
 

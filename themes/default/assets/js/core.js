@@ -187,5 +187,6 @@
     BPE.focusableOverflow();
     window.addEventListener("resize", BPE.focusableOverflow);
     document.documentElement.setAttribute("data-ready", "true");
+    if (window.performance && window.performance.mark) window.performance.mark("bpe-ready");
   };
 })();

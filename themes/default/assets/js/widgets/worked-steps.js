@@ -48,8 +48,9 @@
       }
       mark(nodes, "data-node", (item.getAttribute("data-nodes") || "").split(" "));
       mark(edges, "data-edge", (item.getAttribute("data-edges") || "").split(" "));
-      prev.disabled = state.index === 0;
-      next.disabled = state.index === items.length - 1;
+      // aria-disabled, not disabled: a disabled button drops keyboard focus to <body>.
+      prev.setAttribute("aria-disabled", String(state.index === 0));
+      next.setAttribute("aria-disabled", String(state.index === items.length - 1));
       var title = item.querySelector(".ws-title").textContent;
       var result = item.querySelector(".ws-value").textContent;
       status.textContent = "Step " + (state.index + 1) + " of " + items.length + ": " + title + " = " + result;
@@ -81,6 +82,7 @@
 
     prev.addEventListener("click", function () { stop(); go(state.index - 1); });
     next.addEventListener("click", function () { stop(); go(state.index + 1); });
+    // go() clamps, so a click on an aria-disabled button changes nothing.
     play.addEventListener("click", function () { if (state.timer) stop(); else start(); });
     speed.addEventListener("change", function () { if (state.timer) { stop(); start(); } });
     fig.addEventListener("keydown", function (ev) {
