@@ -52,9 +52,13 @@ serve: $(INSTALLED)
 check: $(INSTALLED)
 	$(PY) -m site_builder check
 
-bench: $(TEST_INSTALLED)
+# mkdocs is installed for the benchmark only: it is the reference the scale benchmark compares with.
+bench: $(TEST_INSTALLED) $(BROWSER_OK) build
+	$(PY) -m pip install -q mkdocs
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/build.py
+	$(PY) benchmarks/pages.py
+	$(PY) benchmarks/scale.py
 
 clean:
 	rm -rf build dist .cache .staging* .pytest_cache

@@ -1,0 +1,70 @@
+"""Page benchmark, in Chromium from file://: bytes, time from navigation to data-ready
+(median of 5 cold loads), and the longest main-thread task while a widget plays its run.
+Prints a table; asserts nothing."""
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from browser import LAUNCH_ARGS, find_chromium  # noqa: E402
+
+# Long tasks are reported by the browser itself; the observer is installed before any page
+# script runs (Playwright's init script is not subject to the page's CSP).
+LONGTASK_PROBE = """
+window.__longest = 0;
+try {
+  new PerformanceObserver(function (list) {
+    list.getEntries().forEach(function (e) { window.__longest = Math.max(window.__longest, e.duration); });
+  }).observe({type: "longtask", buffered: true});
+} catch (e) {}
+"""
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    build = REPO / "build"
+    pages = sorted(build.rglob("*.html"))
+    if not pages:
+        raise SystemExit("build/ is empty: run `make build` first")
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_chromium(), args=LAUNCH_ARGS)
+        for page_file in pages:
+            times = []
+            for _ in range(5):
+                ctx = browser.new_context()
+                page = ctx.new_page()
+                page.goto(page_file.as_uri())
+                page.wait_for_selector("html[data-ready=true]")
+                times.append(page.evaluate("performance.getEntriesByName('bpe-ready')[0].startTime"))
+                ctx.close()
+            ctx = browser.new_context()
+            ctx.add_init_script(LONGTASK_PROBE)
+            page = ctx.new_page()
+            page.goto(page_file.as_uri())
+            page.wait_for_selector("html[data-ready=true]")
+            play = page.locator("figure[data-widget] [data-action=play]").first
+            longest = "-"
+            if play.count():
+                speed = page.locator("figure[data-widget] select[name=speed]")
+                if speed.count():
+                    speed.first.select_option("fast")
+                play.click()
+                page.locator("figure[data-widget] [data-action=play][aria-pressed=false]").first.wait_for(timeout=120_000)
+                longest = f"{page.evaluate('window.__longest'):.0f} ms"
+            ctx.close()
+            rows.append((page_file.relative_to(build).as_posix(), page_file.stat().st_size, statistics.median(times), longest))
+        browser.close()
+    print("page benchmark (Chromium, file://, median of 5 cold loads)")
+    print(f"  {'page':<26} {'bytes':>9} {'to data-ready':>14} {'longest task while playing':>28}")
+    for name, size, ready, longest in rows:
+        print(f"  {name:<26} {size:>9,} {ready:>11.0f} ms {longest:>28}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Scale benchmark: generated sites of 10 and 100 lessons (each lesson with its own scenario,
+so training grows with the site), clean-build time for each, and the same Markdown built by
+`mkdocs build` as a reference. Scenario training is spread over all cores by the build.
+The generator writes fixtures into a temporary folder; nothing here is content."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+SCENARIO = """\
+title: Generated {i}
+network: {{sizes: [2, 4, 1], activations: [tanh, sigmoid]}}
+data: {{generator: moons, n: 40, noise: 0.1, seed: {i}}}
+init: {{scheme: xavier, seed: {i}}}
+train: {{learning_rate: 0.5, epochs: 400}}
+record: {{every_until: 100, then_every: 10}}
+"""
+
+LESSON = """\
+---
+title: Generated lesson {i}
+summary: Lesson {i} of a generated site, for the scale benchmark.
+---
+
+## Part one
+
+The loss of scenario {i} starts at {{{{ gen-{i:03d}.loss @0 :.4f }}}} and ends at
+{{{{ gen-{i:03d}.loss @last :.4f }}}}. The rule is $w \\leftarrow w - \\eta \\, \\partial L / \\partial w$.
+
+$$L = \\tfrac{{1}}{{2}} \\sum_k (t_k - o_k)^2$$
+
+## Part two
+
+Some prose to render, with a [link back](index.html) and a table:
+
+| step | meaning |
+|---|---|
+| forward | guess |
+| backward | blame |
+"""
+
+
+def generate(root: Path, n: int) -> None:
+    (root / "content" / "lessons").mkdir(parents=True)
+    (root / "content" / "scenarios").mkdir(parents=True)
+    shutil.copytree(REPO / "themes", root / "themes")
+    (root / "content" / "site.yaml").write_text(f"title: Generated site of {n} lessons\n")
+    for i in range(1, n + 1):
+        (root / "content" / "scenarios" / f"gen-{i:03d}.yaml").write_text(SCENARIO.format(i=i))
+        (root / "content" / "lessons" / f"{i:03d}-lesson-{i}.md").write_text(LESSON.format(i=i))
+
+
+def mkdocs_project(root: Path, n: int) -> Path:
+    docs = root / "mk" / "docs"
+    docs.mkdir(parents=True)
+    for md in sorted((root / "content" / "lessons").glob("*.md")):
+        (docs / md.name).write_text(md.read_text().split("---", 2)[2])
+    (docs / "index.md").write_text("# Generated\n")
+    (root / "mk" / "mkdocs.yml").write_text("site_name: Generated\n")
+    return root / "mk"
+
+
+def timed(cmd, cwd) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    have_mkdocs = subprocess.run([sys.executable, "-c", "import mkdocs"], capture_output=True).returncode == 0
+    rows = []
+    for n in (10, 100):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            generate(root, n)
+            ours = timed([sys.executable, "-m", "site_builder", "build", "--quiet", "--root", str(root)], root)
+            noop = timed([sys.executable, "-m", "site_builder", "build", "--quiet", "--root", str(root)], root)
+            mk = timed([sys.executable, "-m", "mkdocs", "build", "-q"], mkdocs_project(root, n)) if have_mkdocs else None
+            rows.append((n, ours, noop, mk))
+    print("scale benchmark (generated sites, clean build in a fresh process)")
+    print(f"  {'lessons':>7} {'clean build':>12} {'per lesson':>11} {'no-op':>8} {'mkdocs build':>13} {'ratio':>6}")
+    for n, ours, noop, mk in rows:
+        mk_text = f"{mk:10.2f} s" if mk is not None else "   (no mkdocs)"
+        ratio = f"{ours / mk:5.1f}x" if mk else "    -"
+        print(f"  {n:>7} {ours:10.2f} s {ours / n * 1000:8.0f} ms {noop:6.2f} s {mk_text:>13} {ratio:>6}")
+    if len(rows) == 2:
+        growth = rows[1][1] / rows[0][1]
+        print(f"  10x the lessons took {growth:.1f}x the time (linear or better when <= 10x)")
+
+
+if __name__ == "__main__":
+    main()
