@@ -1,4 +1,4 @@
-"""Command line: `python -m site_builder build | serve | check | trace | new`.
+"""Command line: `python -m site_builder build | serve | check | new | trace`.
 
 Author errors (ContentError/ContentErrors) print as `path:line: message` lines and exit 1 with
 no traceback; `--debug` re-raises them so the traceback shows.
@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--root", default=".")
     s.add_argument("--port", type=int, default=8000)
 
+    n = sub.add_parser("new", help="start a lesson: a Markdown file with one widget and its scenario")
+    n.add_argument("title", help='the lesson title, e.g. "Learning rates"')
+    n.add_argument("--root", default=".")
+
     t = sub.add_parser("trace", help="train one scenario and summarise its trace")
     t.add_argument("scenario", help="path to content/scenarios/NAME.yaml")
     t.add_argument("--json", action="store_true", help="print the plain JSON trace to stdout")
@@ -46,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
             from site_builder.build import check_main as run
         elif args.command == "serve":
             from site_builder.serve import main as run
+        elif args.command == "new":
+            from site_builder.new import main as run
         elif args.command == "trace":
             from site_builder.scenarios import trace_main as run
         else:  # pragma: no cover - argparse guards this

@@ -186,3 +186,17 @@ def test_strict_turns_budget_warning_into_error(site):
     assert any("over the 5 KB budget" in w for w in result.warnings)
     with pytest.raises(ContentErrors):
         build_mod.build(site, strict=True)
+
+
+def test_new_lesson_builds_at_once(site, capsys):
+    from site_builder import cli
+
+    assert cli.main(["new", "Learning rates: too big", "--root", str(site)]) == 0
+    out = capsys.readouterr().out
+    assert "03-learning-rates-too-big.md" in out and "make serve" in out
+    result = build_mod.build(site)
+    assert "learning-rates-too-big.html" in result.pages
+    html = (site / "build" / "learning-rates-too-big.html").read_text()
+    # The stub scenario: w from 0 on (x, t) = (1, 2), (2, 4): L0 = 1/2 (2^2 + 4^2) = 10.
+    assert "10.0000" in html and 'data-widget="weight-descent"' in html
+    assert cli.main(["new", "Learning rates: too big", "--root", str(site)]) == 1  # never overwrites
