@@ -170,6 +170,10 @@ def stage_render(root: Path, config: SiteConfig, lessons: list[Lesson], scenario
         try:
             pages[f"{lesson.slug}.html"] = cached(
                 lesson.slug, key, lambda r, l=lesson: r.lesson_html(l, names, traces, traces.page_json))
+            if config.embed:
+                pages[f"embed/{lesson.slug}.html"] = cached(
+                    f"embed-{lesson.slug}", key,
+                    lambda r, l=lesson: r.lesson_html(l, names, traces, traces.page_json, embed=True))
         except (ContentError, ContentErrors) as exc:
             errors.extend(exc)
     errors.raise_if_any()
@@ -191,8 +195,14 @@ def stage_write(pages: dict[str, str], staging: Path) -> None:
 def stage_check(staging: Path, lessons: list[Lesson], config: SiteConfig, strict: bool, result: BuildResult) -> None:
     from site_builder.linkcheck import check_site
 
-    sources = {f"{l.slug}.html": l.path.relative_to(Path.cwd()) if l.path.is_relative_to(Path.cwd()) else l.path for l in lessons}
+    sources = {}
+    for l in lessons:
+        src = l.path.relative_to(Path.cwd()) if l.path.is_relative_to(Path.cwd()) else l.path
+        sources[f"{l.slug}.html"] = sources[f"embed/{l.slug}.html"] = src
     problems = check_site(staging, sources)
+    # An embed page repeats its lesson's body: its link problems are the lesson's, said once.
+    seen_sources = {p.split(": ", 1)[0] for p in problems if "(embed/" not in p}
+    problems = [p for p in problems if "(embed/" not in p or p.split(": ", 1)[0] not in seen_sources]
     budget = config.page_budget_kb * 1000
     warnings = []
     for p in sorted(staging.rglob("*.html")):

@@ -22,6 +22,28 @@ GENERATOR = "Backprop Explained site builder"
 CORE_SCRIPTS = ("js/core.js",)
 TRACE_SCRIPT = "js/trace.js"
 BOOT_SCRIPT = "js/boot.js"
+EMBED_SCRIPT = "js/embed.js"
+EMBED_DIALOG_SCRIPT = "js/embed-dialog.js"
+# href="page.html" or "page.html#x" inside a lesson body (not "#x", not a scheme, not ../)
+_RELATIVE_PAGE_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#|\.\./)([^"]+\.html(?:#[^"]*)?)"')
+
+HOST_SNIPPET = """<iframe id="bpe-{slug}" src="{src}" title="{title}"
+        style="width: 100%; border: 0;" height="900" loading="lazy"></iframe>
+<script>
+  /* Size the frame to the lesson: it posts its height whenever it changes. */
+  window.addEventListener("message", function (event) {{
+    var frame = document.getElementById("bpe-{slug}");
+    if (event.source !== frame.contentWindow) return;  // only this frame
+    var data = event.data;
+    if (!data || data.type !== "backprop-explained:height" || typeof data.height !== "number") return;
+    frame.style.height = Math.ceil(data.height) + "px";
+  }});
+</script>"""
+
+
+def host_snippet(slug: str, src: str, title: str) -> str:
+    """The copy-paste code a teacher puts in an LMS page (also in the README)."""
+    return HOST_SNIPPET.format(slug=slug, src=src, title=title.replace('"', "&quot;"))
 
 
 def csp_for(scripts: list[str]) -> str:
@@ -116,8 +138,9 @@ class Renderer:
         )
 
     # --- lessons --------------------------------------------------------------------------
-    def lesson_html(self, lesson, scenario_names, traces, page_json) -> str:
-        """traces(name) -> list[Trace]; page_json(name, fields) -> compact JSON text."""
+    def lesson_html(self, lesson, scenario_names, traces, page_json, embed: bool = False) -> str:
+        """traces(name) -> list[Trace]; page_json(name, fields) -> compact JSON text.
+        embed: the chrome-less page for build/embed/, whose links lead back to the full site."""
         path, first = lesson.path, lesson.body_line
         source = lesson.body
         directives.refuse_scripts(source, path, first)
@@ -169,8 +192,11 @@ class Renderer:
         if blocks:
             scripts.insert(len(CORE_SCRIPTS), TRACE_SCRIPT)
         scripts.append(BOOT_SCRIPT)
+        scripts.append(EMBED_SCRIPT if embed else EMBED_DIALOG_SCRIPT)
         body = widget_stash.restore(math_stash.restore(body))
         toc = math_stash.restore(toc)
+        if embed:
+            body = _RELATIVE_PAGE_LINK.sub(r'href="../\1"', body)
         page = {
             "title": lesson.title, "summary": lesson.summary, "objectives": lesson.objectives,
             "slug": lesson.slug, "href": lesson.href, "order": lesson.order,
@@ -178,8 +204,12 @@ class Renderer:
             "prev": {"title": lesson.prev.title, "href": lesson.prev.href} if lesson.prev else None,
             "next": {"title": lesson.next.title, "href": lesson.next.href} if lesson.next else None,
             "has_widgets": bool(uses),
+            "embed_href": f"embed/{lesson.slug}.html",
+            "embed_snippet": host_snippet(lesson.slug, f"embed/{lesson.slug}.html", lesson.title) if self.config.embed else "",
+            "site_href": f"../{lesson.href}",
         }
-        return self.page("lesson.html", scripts_used=scripts, data_blocks=blocks, page=page, lessons=[])
+        return self.page("embed.html" if embed else "lesson.html", scripts_used=scripts, data_blocks=blocks,
+                         page=page, lessons=[])
 
     def index_html(self, lessons) -> str:
         items = [{"title": l.title, "summary": l.summary, "href": l.href, "order": l.order} for l in lessons]
