@@ -8,7 +8,7 @@ INSTALLED      := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.test-installed
 BROWSER_OK     := $(VENV)/.browser-ok
 
-.PHONY: build test serve bench clean check unit e2e
+.PHONY: build test serve bench clean check unit e2e offline scorm
 
 build: $(INSTALLED)
 	$(PY) -m site_builder build
@@ -59,6 +59,10 @@ bench: $(TEST_INSTALLED) $(BROWSER_OK) build
 	$(PY) benchmarks/build.py
 	$(PY) benchmarks/pages.py
 	$(PY) benchmarks/scale.py
+
+# A zip of the site that opens from index.html on any computer: dist/<site>-offline.zip
+offline: build
+	$(PY) -m site_builder offline
 
 clean:
 	rm -rf build dist .cache .staging* .pytest_cache

@@ -186,6 +186,8 @@ def stage_write(pages: dict[str, str], staging: Path) -> None:
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
+    # GitHub Pages runs Jekyll unless told not to; nothing here is for Jekyll.
+    (staging / ".nojekyll").write_text("")
     for name, html in sorted(pages.items()):
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -199,7 +201,7 @@ def stage_check(staging: Path, lessons: list[Lesson], config: SiteConfig, strict
     for l in lessons:
         src = l.path.relative_to(Path.cwd()) if l.path.is_relative_to(Path.cwd()) else l.path
         sources[f"{l.slug}.html"] = sources[f"embed/{l.slug}.html"] = src
-    problems = check_site(staging, sources)
+    problems = check_site(staging, sources, config.base_url)
     # An embed page repeats its lesson's body: its link problems are the lesson's, said once.
     seen_sources = {p.split(": ", 1)[0] for p in problems if "(embed/" not in p}
     problems = [p for p in problems if "(embed/" not in p or p.split(": ", 1)[0] not in seen_sources]

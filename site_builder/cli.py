@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("title", help='the lesson title, e.g. "Learning rates"')
     n.add_argument("--root", default=".")
 
+    o = sub.add_parser("offline", help="zip build/ into dist/<site>-offline.zip for a USB stick")
+    o.add_argument("--root", default=".")
+
     t = sub.add_parser("trace", help="train one scenario and summarise its trace")
     t.add_argument("scenario", help="path to content/scenarios/NAME.yaml")
     t.add_argument("--json", action="store_true", help="print the plain JSON trace to stdout")
@@ -52,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
             from site_builder.serve import main as run
         elif args.command == "new":
             from site_builder.new import main as run
+        elif args.command == "offline":
+            from site_builder.bundle import offline_main as run
         elif args.command == "trace":
             from site_builder.scenarios import trace_main as run
         else:  # pragma: no cover - argparse guards this

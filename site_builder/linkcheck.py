@@ -50,8 +50,9 @@ def parse(path: Path) -> _Page:
     return p
 
 
-def check_site(folder: Path, sources: dict[str, Path] | None = None) -> list[str]:
-    """Problems as 'source: message' lines; `sources` maps a built page to its lesson file."""
+def check_site(folder: Path, sources: dict[str, Path] | None = None, base_url: str = "/") -> list[str]:
+    """Problems as 'source: message' lines; `sources` maps a built page to its lesson file.
+    Links that start with base_url (the 404 page's) are checked from the site's root."""
     folder = Path(folder)
     pages = {p.relative_to(folder).as_posix(): parse(p) for p in sorted(folder.rglob("*.html"))}
     problems = []
@@ -72,7 +73,13 @@ def check_site(folder: Path, sources: dict[str, Path] | None = None) -> list[str
             if EXTERNAL.match(href) or href.startswith("data:"):
                 continue
             parts = urlsplit(href)
-            target = name if not parts.path else (Path(name).parent / unquote(parts.path)).as_posix()
+            if parts.path.startswith("/"):
+                if not parts.path.startswith(base_url):
+                    problems.append(f"{where}: link '{href}' is outside the site's base_url {base_url} ({name})")
+                    continue
+                target = parts.path[len(base_url):] or "index.html"
+            else:
+                target = name if not parts.path else (Path(name).parent / unquote(parts.path)).as_posix()
             target = _normalise(target)
             if parts.path.endswith("/") or (parts.path and not parts.path.endswith(".html")):
                 problems.append(f"{where}: link '{href}' should name an .html file ({name})")

@@ -125,6 +125,7 @@ class Renderer:
         return did_you_mean(m.group(1), context) if m else ""
 
     def page(self, template: str, *, scripts_used: list[str], data_blocks: list[dict], **context) -> str:
+        context.setdefault("home_href", "index.html")
         scripts = [Markup(self.asset(s)) for s in scripts_used]
         return self.template(
             template,
@@ -219,7 +220,8 @@ class Renderer:
     def not_found_html(self, lessons) -> str:
         items = [{"title": l.title, "summary": l.summary, "href": l.href, "order": l.order} for l in lessons]
         page = {"title": "Page not found", "summary": "", "href": "404.html"}
-        return self.page("404.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page, lessons=items)
+        return self.page("404.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page, lessons=items,
+                         home_href=f"{self.config.base_url}index.html")
 
 
 class _LazyTraces(dict):
