@@ -64,5 +64,9 @@ bench: $(TEST_INSTALLED) $(BROWSER_OK) build
 offline: build
 	$(PY) -m site_builder offline
 
+# SCORM 1.2 packages for an LMS: dist/scorm/<slug>.zip per lesson and dist/scorm/course.zip
+scorm: build
+	$(PY) -m site_builder scorm
+
 clean:
 	rm -rf build dist .cache .staging* .pytest_cache

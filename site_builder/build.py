@@ -173,7 +173,7 @@ def stage_render(root: Path, config: SiteConfig, lessons: list[Lesson], scenario
             if config.embed:
                 pages[f"embed/{lesson.slug}.html"] = cached(
                     f"embed-{lesson.slug}", key,
-                    lambda r, l=lesson: r.lesson_html(l, names, traces, traces.page_json, embed=True))
+                    lambda r, l=lesson: r.lesson_html(l, names, traces, traces.page_json, variant="embed"))
         except (ContentError, ContentErrors) as exc:
             errors.extend(exc)
     errors.raise_if_any()

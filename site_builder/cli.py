@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     o = sub.add_parser("offline", help="zip build/ into dist/<site>-offline.zip for a USB stick")
     o.add_argument("--root", default=".")
 
+    sc = sub.add_parser("scorm", help="SCORM 1.2 packages in dist/scorm/: one per lesson and course.zip")
+    sc.add_argument("--root", default=".")
+
     t = sub.add_parser("trace", help="train one scenario and summarise its trace")
     t.add_argument("scenario", help="path to content/scenarios/NAME.yaml")
     t.add_argument("--json", action="store_true", help="print the plain JSON trace to stdout")
@@ -57,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
             from site_builder.new import main as run
         elif args.command == "offline":
             from site_builder.bundle import offline_main as run
+        elif args.command == "scorm":
+            from site_builder.scorm import main as run
         elif args.command == "trace":
             from site_builder.scenarios import trace_main as run
         else:  # pragma: no cover - argparse guards this

@@ -24,6 +24,9 @@ TRACE_SCRIPT = "js/trace.js"
 BOOT_SCRIPT = "js/boot.js"
 EMBED_SCRIPT = "js/embed.js"
 EMBED_DIALOG_SCRIPT = "js/embed-dialog.js"
+SCORM_SCRIPT = "js/scorm.js"
+# <a href="other.html...">text</a> -> text (a one-lesson package has no other pages)
+_OTHER_PAGE_ANCHOR = re.compile(r'<a href="(?![a-z][a-z0-9+.-]*:|/|#)[^"]+\.html(?:#[^"]*)?"[^>]*>(.*?)</a>', re.S)
 # href="page.html" or "page.html#x" inside a lesson body (not "#x", not a scheme, not ../)
 _RELATIVE_PAGE_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#|\.\./)([^"]+\.html(?:#[^"]*)?)"')
 
@@ -139,9 +142,13 @@ class Renderer:
         )
 
     # --- lessons --------------------------------------------------------------------------
-    def lesson_html(self, lesson, scenario_names, traces, page_json, embed: bool = False) -> str:
+    def lesson_html(self, lesson, scenario_names, traces, page_json, variant: str = "site") -> str:
         """traces(name) -> list[Trace]; page_json(name, fields) -> compact JSON text.
-        embed: the chrome-less page for build/embed/, whose links lead back to the full site."""
+        variant "site": the full page; "embed": chrome-less, for build/embed/, its links lead
+        back to the full site; "scorm": chrome-less with the SCORM 1.2 tracker, for a package
+        that holds every lesson (links stay as they are); "scorm-alone": the same for a
+        one-lesson package, where links to other lessons become plain text."""
+        embed = variant != "site"
         path, first = lesson.path, lesson.body_line
         source = lesson.body
         directives.refuse_scripts(source, path, first)
@@ -193,11 +200,13 @@ class Renderer:
         if blocks:
             scripts.insert(len(CORE_SCRIPTS), TRACE_SCRIPT)
         scripts.append(BOOT_SCRIPT)
-        scripts.append(EMBED_SCRIPT if embed else EMBED_DIALOG_SCRIPT)
+        scripts.append({"site": EMBED_DIALOG_SCRIPT, "embed": EMBED_SCRIPT}.get(variant, SCORM_SCRIPT))
         body = widget_stash.restore(math_stash.restore(body))
         toc = math_stash.restore(toc)
-        if embed:
+        if variant == "embed":
             body = _RELATIVE_PAGE_LINK.sub(r'href="../\1"', body)
+        elif variant == "scorm-alone":
+            body = _OTHER_PAGE_ANCHOR.sub(r"\1", body)
         page = {
             "title": lesson.title, "summary": lesson.summary, "objectives": lesson.objectives,
             "slug": lesson.slug, "href": lesson.href, "order": lesson.order,
@@ -207,7 +216,7 @@ class Renderer:
             "has_widgets": bool(uses),
             "embed_href": f"embed/{lesson.slug}.html",
             "embed_snippet": host_snippet(lesson.slug, f"embed/{lesson.slug}.html", lesson.title) if self.config.embed else "",
-            "site_href": f"../{lesson.href}",
+            "site_href": f"../{lesson.href}" if variant == "embed" else "",
         }
         return self.page("embed.html" if embed else "lesson.html", scripts_used=scripts, data_blocks=blocks,
                          page=page, lessons=[])

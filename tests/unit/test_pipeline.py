@@ -53,7 +53,7 @@ def line_of(path: Path, needle: str) -> int:
 def test_builds_flat_self_contained_pages(site):
     result = build_mod.build(site)
     out = site / "build"
-    assert sorted(p.name for p in out.iterdir()) == ["404.html", "embed", "first.html", "index.html", "second.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".nojekyll", "404.html", "embed", "first.html", "index.html", "second.html"]
     assert sorted(p.name for p in (out / "embed").iterdir()) == ["first.html", "second.html"]
     html = (out / "first.html").read_text()
     # Numbers in prose come from the trace: L0 = 1/2 * ((2 - 0.5)^2 + (4 - 1)^2).

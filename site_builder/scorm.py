@@ -1,0 +1,85 @@
+"""SCORM 1.2 packages of the lessons (`make scorm`):
+
+    dist/scorm/<slug>.zip    one lesson, one SCO
+    dist/scorm/course.zip    every lesson, each its own SCO, in the site's order
+
+Each zip has imsmanifest.xml at its root and deterministic bytes. The packaged pages are the
+chrome-less lesson pages plus js/scorm.js, which reports to the LMS (see that file).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from site_builder.build import Traces, stage_gradcheck, stage_scenarios, stage_train
+from site_builder.bundle import write_zip
+from site_builder.config import load_config
+from site_builder.lessons import load_lessons
+
+MANIFEST = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier={ident} version="1.0"
+    xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
+  <metadata>
+    <schema>ADL SCORM</schema>
+    <schemaversion>1.2</schemaversion>
+  </metadata>
+  <organizations default="org">
+    <organization identifier="org">
+      <title>{title}</title>
+{items}
+    </organization>
+  </organizations>
+  <resources>
+{resources}
+  </resources>
+</manifest>
+"""
+ITEM = """      <item identifier="item-{slug}" identifierref="res-{slug}" isvisible="true">
+        <title>{title}</title>
+      </item>"""
+RESOURCE = """    <resource identifier="res-{slug}" type="webcontent" adlcp:scormtype="sco" href="{slug}.html">
+      <file href="{slug}.html"/>
+    </resource>"""
+
+
+def manifest(ident: str, title: str, lessons) -> bytes:
+    items = "\n".join(ITEM.format(slug=l.slug, title=escape(l.title)) for l in lessons)
+    resources = "\n".join(RESOURCE.format(slug=l.slug) for l in lessons)
+    return MANIFEST.format(ident=quoteattr(ident), title=escape(title), items=items, resources=resources).encode("utf-8")
+
+
+def packages(root: Path) -> list[Path]:
+    from site_builder.render import Renderer
+    from site_builder.widgets import WIDGETS
+
+    root = Path(root).resolve()
+    config = load_config(root)
+    lessons = load_lessons(root, config)
+    scenarios = stage_scenarios(root)
+    traces: Traces = stage_train(scenarios, root / ".cache")
+    stage_gradcheck(scenarios, root / ".cache")
+    renderer = Renderer(root, config, WIDGETS)
+    names = sorted(scenarios)
+    out = root / "dist" / "scorm"
+    written = []
+    course = {}
+    for lesson in lessons:
+        alone = renderer.lesson_html(lesson, names, traces, traces.page_json, variant="scorm-alone")
+        written.append(write_zip(out / f"{lesson.slug}.zip", {
+            "imsmanifest.xml": manifest(f"backprop-explained-{lesson.slug}", lesson.title, [lesson]),
+            f"{lesson.slug}.html": alone.encode("utf-8"),
+        }))
+        course[f"{lesson.slug}.html"] = renderer.lesson_html(lesson, names, traces, traces.page_json, variant="scorm").encode("utf-8")
+    course["imsmanifest.xml"] = manifest("backprop-explained-course", config.title, lessons)
+    written.append(write_zip(out / "course.zip", course))
+    return written
+
+
+def main(args) -> int:
+    for path in packages(Path(args.root)):
+        print(f"wrote {path.relative_to(Path(args.root).resolve())} ({path.stat().st_size:,} bytes)")
+    return 0
