@@ -212,9 +212,11 @@ class WorkedStep:
 
 NODE_POS = {"x1": (70, 70), "x2": (70, 230), "h1": (270, 70), "h2": (270, 230), "o1": (470, 70), "o2": (470, 230)}
 NODE_LABEL = {"x1": "x₁", "x2": "x₂", "h1": "h₁", "h2": "h₂", "o1": "o₁", "o2": "o₂"}
-# Where each weight's label sits along its edge (fraction from the sending node): crossing
-# edges get different fractions so their labels never overlap.
-LABEL_AT = {"w1": 0.5, "w2": 0.28, "w3": 0.28, "w4": 0.5, "w5": 0.5, "w6": 0.28, "w7": 0.28, "w8": 0.5}
+# Where each weight's label sits: (fraction along the edge from the sending node, anchor).
+# Straight edges get a centred label above the middle; crossing edges a label just right of
+# the line near their sending unit, where the other crossing line is far away.
+LABEL_AT = {"w1": (0.5, "middle"), "w4": (0.5, "middle"), "w5": (0.5, "middle"), "w8": (0.5, "middle"),
+            "w2": (0.22, "start"), "w3": (0.22, "start"), "w6": (0.22, "start"), "w7": (0.22, "start")}
 
 
 def diagram_svg(step: WorkedStep, uid: str) -> str:
@@ -226,14 +228,20 @@ def diagram_svg(step: WorkedStep, uid: str) -> str:
         f'<title id="{uid}-net-title">Network diagram: inputs x1 and x2, hidden units h1 and h2, '
         f'outputs o1 and o2, with weights w1 to w8 and biases b1 and b2</title>',
     ]
+    # Lines first, then every label over them (with a halo), so no line crosses a label.
     for name, (_, _, _, src, dst) in WEIGHTS.items():
         (x0, y0), (x1, y1) = NODE_POS[src], NODE_POS[dst]
-        f = LABEL_AT[name]
+        parts.append(f'<g class="ws-edge" data-edge="{name}"><line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}"/></g>')
+    for name, (_, _, _, src, dst) in WEIGHTS.items():
+        (x0, y0), (x1, y1) = NODE_POS[src], NODE_POS[dst]
+        f, anchor = LABEL_AT[name]
         lx, ly = x0 + (x1 - x0) * f, y0 + (y1 - y0) * f
+        lx, ly = (lx, ly - 7) if anchor == "middle" else (lx + 9, ly + 5)
+        label = f"{name} = {step.w[name]:.2f}"
         parts.append(
-            f'<g class="ws-edge" data-edge="{name}"><line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}"/>'
-            f'<text class="ws-halo" x="{lx:.0f}" y="{ly - 6:.0f}" text-anchor="middle" aria-hidden="true">{name} = {step.w[name]:.2f}</text>'
-            f'<text x="{lx:.0f}" y="{ly - 6:.0f}" text-anchor="middle">{name} = {step.w[name]:.2f}</text></g>'
+            f'<g class="ws-edge" data-edge="{name}">'
+            f'<text class="ws-halo" x="{lx:.0f}" y="{ly:.0f}" text-anchor="{anchor}" aria-hidden="true">{label}</text>'
+            f'<text x="{lx:.0f}" y="{ly:.0f}" text-anchor="{anchor}">{label}</text></g>'
         )
     for node, (x, y) in NODE_POS.items():
         parts.append(
