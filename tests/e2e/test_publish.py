@@ -22,6 +22,7 @@ def test_workflow_builds_with_make_and_uploads_build():
     assert "make build" in runs
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "build"
+    assert upload["with"]["include-hidden-files"] is True  # build/.nojekyll goes along
     assert wf["jobs"]["deploy"]["needs"] == "build"
     assert (REPO / "build/.nojekyll").exists()
 
