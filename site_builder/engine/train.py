@@ -49,8 +49,7 @@ class TrainConfig:
     permutation of the data made at the start of each epoch by
     np.random.default_rng(shuffle_seed) (the last batch of an epoch may be smaller); 1 is
     one sample at a time. `frozen` names parameters that are never updated; names that are
-    not parameters of the network are ignored (the default, b1 and b2, suits the classic
-    worked example).
+    not parameters of the network are ignored (the classic worked example freezes b1 and b2).
     """
 
     X: np.ndarray
@@ -62,7 +61,7 @@ class TrainConfig:
     momentum: float = 0.9
     batch_size: int | None = None
     shuffle_seed: int = 0
-    frozen: frozenset = frozenset({"b1", "b2"})
+    frozen: frozenset = frozenset()
     stop_loss_below: float | None = None
     stop_all_correct: bool = False
     init: InitSpec = field(default_factory=InitSpec)

@@ -142,9 +142,11 @@ def test_frozen_parameters_never_change():
     assert not (tr.params["W2"] == tr.params["W2"][0]).all() and not (tr.params["b1"] == 0).all()
 
 
-def test_default_frozen_set_is_the_worked_examples():
+def test_nothing_is_frozen_by_default_and_unknown_names_are_ignored():
     cfg = TrainConfig(X=XOR_X, T=XOR_T, steps=5, init=InitSpec(seed=1))
-    assert cfg.frozen == {"b1", "b2"}
+    assert cfg.frozen == frozenset()
+    assert (train(NetSpec((2, 1), ("sigmoid",)), cfg).params["b1"][-1] != 0).all()
+    cfg = TrainConfig(X=XOR_X, T=XOR_T, steps=5, init=InitSpec(seed=1), frozen=frozenset({"b1", "b2"}))
     tr = train(NetSpec((2, 1), ("sigmoid",)), cfg)  # one layer: b2 does not exist, b1 stays 0
     assert (tr.params["b1"] == 0).all() and (tr.params["W1"][-1] != tr.params["W1"][0]).all()
 
