@@ -98,3 +98,12 @@ def test_prose_numbers_match_the_run(page, site_url):
     assert f"{RUN[0]['loss']:.4f}" in text
     assert f"{RUN[0]['slope']:.4f}" in text.replace("−", "-")
     assert f"{RUN[-1]['w']:.4f}" in text
+
+
+def test_screen_reader_hears_each_step_once(widget, page):
+    region = widget.locator("[data-announce]")
+    assert region.get_attribute("aria-live") == "polite"
+    widget.get_by_role("button", name="Step", exact=True).click()
+    expect(region).to_have_text(f"Step 1: w {RUN[1]['w']:.4f}, loss {RUN[1]['loss']:.4f}, "
+                                f"slope {RUN[1]['slope']:.4f}.".replace("-", "−"), timeout=3000)
+    assert widget.locator(".readouts").get_attribute("aria-live") is None  # no stream of updates

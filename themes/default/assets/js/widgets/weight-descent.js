@@ -48,6 +48,7 @@
     var player = new BPE.Player(steps.length, { interval: 500 });
     var out = BPE.readout(fig);
     var playBtn = fig.querySelector("[data-action=play]");
+    var announcer = fig.querySelector("[data-announce]");
 
     function render(i) {
       var w = ws[i], L = losses[i], g = slopes[i];
@@ -76,6 +77,11 @@
         ? "Next: w ← " + BPE.fmt(w, 4) + " − " + eta + " × (" + BPE.fmt(g, 4) + ") = " + BPE.fmt(nextW, 4)
         : "Done: after " + steps[i] + " steps w = " + BPE.fmt(w, 4) + ", close to the best weight.");
       fig.setAttribute("data-step", String(steps[i]));
+      // Screen readers hear one sentence per step taken by hand, not a stream while playing.
+      if (!player.playing()) {
+        out.announce(announcer, "Step " + steps[i] + ": w " + BPE.fmt(w, 4) + ", loss " + BPE.fmt(L, 4) +
+          ", slope " + BPE.fmt(g, 4) + ".");
+      }
       if (playBtn) {
         playBtn.textContent = player.playing() ? "Pause" : "Play";
         playBtn.setAttribute("aria-pressed", player.playing() ? "true" : "false");
