@@ -41,7 +41,7 @@ def evaluate(text: str, traces: dict, path, line: int):
     name = m.group("scenario")
     if name not in traces:
         raise ContentError(path, line, f"unknown scenario '{name}'{did_you_mean(name, traces)}")
-    runs = traces[name]()  if callable(traces[name]) else traces[name]
+    runs = traces[name]
     member = int(m.group("member") or 0)
     if member >= len(runs):
         raise ContentError(path, line, f"scenario '{name}' has {len(runs)} member(s); #{member} does not exist")

@@ -19,7 +19,7 @@ import numpy as np
 
 from site_builder import engine
 from site_builder.datasets import GENERATORS
-from site_builder.errors import ContentError, ErrorCollector, did_you_mean
+from site_builder.errors import ContentError, ContentErrors, ErrorCollector, did_you_mean
 from site_builder.schema import Field, check
 from site_builder.yamlsrc import Located, load
 
@@ -279,14 +279,8 @@ def load_scenarios(content_dir: Path) -> dict[str, Scenario]:
             continue
         try:
             out[path.stem] = parse(path)
-        except ContentError as exc:
+        except (ContentError, ContentErrors) as exc:
             errors.extend(exc)
-        except Exception as exc:  # noqa: BLE001 - any other failure still names the file
-            from site_builder.errors import ContentErrors
-            if isinstance(exc, ContentErrors):
-                errors.extend(exc)
-            else:
-                errors.add(path, None, f"cannot use this scenario: {exc}")
     errors.raise_if_any()
     return out
 

@@ -59,30 +59,25 @@ def make_handler(build_dir: Path, state: State):
     class Handler(SimpleHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - http.server's naming
             if self.path.startswith("/__version"):
-                body = state.version.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Cache-Control", "no-store")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
+                return self._send(state.version.encode(), "text/plain")
             path = self.path.split("?")[0].split("#")[0]
             if path.endswith("/"):
                 path += "index.html"
             target = (build_dir / path.lstrip("/")).resolve()
             if target.suffix == ".html" and target.is_file() and build_dir.resolve() in target.parents:
                 body = inject_reload(target.read_text(encoding="utf-8"), state.version).encode("utf-8")
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Cache-Control", "no-store")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
+                return self._send(body, "text/html; charset=utf-8")
             if not target.exists() and (build_dir / "404.html").exists():
                 self.path = "/404.html"
             super().do_GET()
+
+        def _send(self, body: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, fmt, *args):  # quiet: one line per rebuild is enough
             pass

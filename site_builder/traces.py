@@ -155,7 +155,7 @@ def to_page_json(traces: list[engine.Trace], scenario=None, fields=None) -> str:
             run["outputs"] = _packed(tr.outputs, bulk)
         for group in ("params", "grads"):
             if group in fields:
-                run[group] = {k: _packed(v, bulk) for k, v in tr.__dict__[group].items()}
+                run[group] = {k: _packed(v, bulk) for k, v in getattr(tr, group).items()}
         if "final" in fields:
             run["final"] = {k: _packed(v[-1], "f64") for k, v in tr.params.items()}
         if "detail" in fields:
