@@ -59,6 +59,7 @@
     }
 
     function go(i) {
+      fig.classList.add("is-stepping"); // from now on each line is written out in turn
       state.index = Math.max(0, Math.min(items.length - 1, i));
       render(true);
     }
