@@ -172,3 +172,24 @@ def test_keyboard_only(lesson):
     assert fig.get_attribute("data-step") == "1"
     page.keyboard.press("ArrowRight")
     assert current_value(page) == pytest.approx(VALUES[1], abs=6e-10)
+
+
+def test_reduced_motion_shows_each_line_at_once(browser, site_url):
+    ctx = browser.new_context(reduced_motion="reduce")
+    page = ctx.new_page()
+    page.goto(site_url(f"{SLUG}.html"))
+    page.wait_for_selector("html[data-ready=true]")
+    fig = page.locator("figure[data-widget=worked-steps]")
+    fig.get_by_role("button", name="Next").click()
+    result = fig.locator(".ws-steps > li:not([hidden]) .ws-result")
+    assert result.evaluate("e => getComputedStyle(e).animationName") == "none"
+    assert result.evaluate("e => getComputedStyle(e).opacity") == "1"
+    ctx.close()
+    ctx = browser.new_context()  # and with motion allowed, the result is written last
+    page = ctx.new_page()
+    page.goto(site_url(f"{SLUG}.html"))
+    page.wait_for_selector("html[data-ready=true]")
+    fig = page.locator("figure[data-widget=worked-steps]")
+    fig.get_by_role("button", name="Next").click()
+    assert fig.locator(".ws-steps > li:not([hidden]) .ws-result").evaluate("e => getComputedStyle(e).animationName") == "ws-in"
+    ctx.close()
