@@ -85,3 +85,26 @@ def weight_descent(trace, uid: str) -> str:
     label = (f"Two charts. Left: the loss as a function of the weight, a parabola, with the weight's path "
              f"from {w[0]:g} toward {w[-1]:.3f}. Right: the loss falling over {int(trace.steps[-1])} steps.")
     return to_svg(fig, uid, label)
+
+
+def learning_rates(traces, uid: str) -> str:
+    """One small chart per learning rate: the loss of every seed over the epochs."""
+    plt = _setup()
+    etas = sorted({tr.eta for tr in traces})
+    top = max(float(np.nanmax(np.where(np.isfinite(tr.loss), tr.loss, np.nan))) for tr in traces)
+    fig, axes = plt.subplots(1, len(etas), figsize=(1.9 * len(etas), 2.4), sharey=True)
+    for ax, eta in zip(np.atleast_1d(axes), etas):
+        runs = [tr for tr in traces if tr.eta == eta]
+        for tr in runs:
+            ax.plot(tr.steps, tr.loss, color=LINE, lw=1, alpha=0.75)
+        solved = sum(int(tr.correct[-1]) == len(tr.X) for tr in runs)
+        ax.set_title(f"η = {eta:g}\n{solved} of {len(runs)} solved", color=INK, fontsize=9)
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.set_ylim(0, top * 1.05)
+        ax.tick_params(labelsize=7)
+    np.atleast_1d(axes)[0].set_ylabel("loss")
+    fig.tight_layout()
+    label = ("Loss curves for each learning rate, one line per random start: " +
+             "; ".join(f"η {e:g}: {sum(int(t.correct[-1]) == len(t.X) for t in traces if t.eta == e)} of "
+                       f"{sum(1 for t in traces if t.eta == e)} starts solve the task" for e in etas) + ".")
+    return to_svg(fig, uid, label)

@@ -21,7 +21,7 @@ from site_builder import engine
 
 SCHEMA = "backprop-explained/trace"
 VERSION = 1
-RUN_FIELDS = ("steps", "epochs", "loss", "correct", "outputs", "params", "grads", "detail")
+RUN_FIELDS = ("steps", "epochs", "loss", "correct", "outputs", "params", "grads", "detail", "health")
 
 
 # --- plain JSON ---------------------------------------------------------------------------
@@ -158,6 +158,9 @@ def to_page_json(traces: list[engine.Trace], scenario=None, fields=None) -> str:
                 run[group] = {k: _packed(v, bulk) for k, v in getattr(tr, group).items()}
         if "final" in fields:
             run["final"] = {k: _packed(v[-1], "f64") for k, v in tr.params.items()}
+        if "health" in fields:
+            run["dead"] = [d.astype(bool).tolist() for d in tr.dead]
+            run["saturated"] = [x.astype(bool).tolist() for x in tr.saturated]
         if "detail" in fields:
             run["detail"] = {str(s): {"samples": list(d["samples"]),
                                       **{key: [_packed(x, "f64") for x in d[key]] for key in ("z", "a", "delta")}}

@@ -55,6 +55,21 @@ def _path_sum(traces, options, uid, math):
     return path_sum_context(traces[0], math)
 
 
+def _learning_rates(traces, options, uid, math):
+    from site_builder import figures
+
+    etas = sorted({tr.eta for tr in traces})
+    seeds = len(traces) // len(etas)
+    return {"figure": figures.learning_rates(traces, uid), "etas": [f"{e:g}" for e in etas], "seeds": seeds,
+            "epochs": int(traces[0].steps[-1])}
+
+
+def _a_sweep(traces):
+    if len({tr.eta for tr in traces}) < 2:
+        return "learning-rates needs a sweep over at least two learning rates (sweep: learning_rates: [...])"
+    return None
+
+
 def _one_weight_net(traces):
     net = traces[0].net
     if tuple(net.sizes) != (1, 1):
@@ -80,6 +95,14 @@ WIDGETS: dict[str, WidgetSpec] = {
             fields=("steps", "loss", "params", "grads", "outputs"),
             context=_weight_descent,
             scenario_check=_one_weight_net,
+        ),
+        WidgetSpec(
+            "learning-rates",
+            options={"scenario": str, "caption": str},
+            scripts=("js/widgets/learning-rates.js",),
+            fields=("steps", "loss", "correct", "final", "health"),
+            context=_learning_rates,
+            scenario_check=_a_sweep,
         ),
         WidgetSpec(
             "worked-steps",

@@ -91,7 +91,7 @@
 
   /* Axes with ticks inside a viewBox; returns {x, y, plot} scales and the plot group. */
   BPE.axes = function (svg, opts) {
-    var W = opts.width || 360, H = opts.height || 240, m = { l: 52, r: 14, t: 16, b: 40 };
+    var W = opts.width || 360, H = opts.height || 240, m = { l: 52, r: 22, t: 16, b: 40 };
     while (svg.lastChild && svg.lastChild.nodeName !== "title") svg.removeChild(svg.lastChild);
     var x = BPE.scale(opts.x[0], opts.x[1], m.l, W - m.r), y = BPE.scale(opts.y[0], opts.y[1], H - m.b, m.t);
     var g = BPE.svg("g", { "class": "axes" }, svg);

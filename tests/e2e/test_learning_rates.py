@@ -1,0 +1,82 @@
+"""The learning-rate lesson, driven by click and keyboard. Expected figures come from a plain
+numpy XOR training loop written here (only the seeded initial weights are taken from the
+engine's init, so both start from the same place)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from site_builder import engine
+
+SCENARIO = yaml.safe_load((Path(__file__).resolve().parents[2] / "content/scenarios/xor-learning-rates.yaml").read_text())
+X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+T = np.array([[0.0], [1.0], [1.0], [0.0]])
+
+
+def sig(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def expected():
+    """Per learning rate: starts that get all four right, median final loss, saturated starts."""
+    net = engine.NetSpec((2, 2, 1), ("sigmoid", "sigmoid"))
+    init = engine.InitSpec(scheme="uniform", scale=1.0)
+    out = {}
+    for eta in SCENARIO["sweep"]["learning_rates"]:
+        solved, finals, saturated = 0, [], 0
+        for seed in SCENARIO["sweep"]["seeds"]:
+            p = engine.init_params(net, init, seed)
+            W1, b1, W2, b2 = p["W1"], p["b1"], p["W2"], p["b2"]
+            with np.errstate(over="ignore"):
+                for _ in range(SCENARIO["train"]["epochs"]):
+                    h = sig(X @ W1.T + b1); o = sig(h @ W2.T + b2)
+                    d2 = (o - T) * o * (1 - o); d1 = (d2 @ W2) * h * (1 - h)
+                    W2 = W2 - eta * d2.T @ h; b2 = b2 - eta * d2.sum(0)
+                    W1 = W1 - eta * d1.T @ X; b1 = b1 - eta * d1.sum(0)
+                h = sig(X @ W1.T + b1); o = sig(h @ W2.T + b2)
+            finals.append(0.5 * ((T - o) ** 2).sum())
+            solved += int(((o >= 0.5) == (T >= 0.5)).all())
+            slopes = [h * (1 - h), o * (1 - o)]
+            saturated += int(any((s < 1e-4).all(axis=0).any() for s in slopes))
+        out[eta] = (solved, float(np.median(finals)), saturated)
+    return out
+
+
+EXPECTED = expected()
+
+
+def test_every_rate_by_click_and_key(page, site_url):
+    page.goto(site_url("learning-rates.html"))
+    page.wait_for_selector("html[data-ready=true]")
+    fig = page.locator("figure[data-widget=learning-rates]")
+    etas = SCENARIO["sweep"]["learning_rates"]
+    radios = fig.get_by_role("radio")
+    assert radios.count() == len(etas)
+
+    def check(eta):
+        solved, med, sat = EXPECTED[eta]
+        assert fig.get_attribute("data-eta") == f"{eta:g}"
+        assert fig.locator('[data-readout="solved"]').inner_text() == f"{solved} of 8"
+        assert float(fig.locator('[data-readout="median"]').inner_text()) == pytest.approx(med, abs=6e-5)
+        assert fig.locator('[data-readout="saturated"]').inner_text() == f"{sat} of 8"
+        return fig.locator('[data-readout="verdict"]').inner_text()
+
+    verdicts = {}
+    radios.nth(0).click()
+    verdicts[etas[0]] = check(etas[0])
+    for k in range(1, len(etas)):  # the rest by keyboard: arrows move within the radio group
+        page.keyboard.press("ArrowRight")
+        verdicts[etas[k]] = check(etas[k])
+    assert "Too small" in verdicts[etas[0]]
+    assert "Too large" in verdicts[etas[-1]]
+    assert all("learns" in verdicts[e] for e in etas[1:-1])
+    assert fig.locator('[data-readout="verdict"]').get_attribute("aria-live") == "polite"
+    # The focused pill shows a focus ring (on the radio that fills it).
+    ring = page.evaluate("() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; }")
+    assert ring
+    # The prose quotes the same run the widget draws.
+    text = page.locator("main").inner_text()
+    assert "Too small" in text and "Too large" in text
