@@ -135,12 +135,49 @@ def stage_gradcheck(scenarios: dict, cache: Path) -> None:
     errors.raise_if_any()
 
 
-def stage_render(root: Path, config: SiteConfig, lessons: list[Lesson], scenarios: dict, traces: Traces,
-                 cache: Path, result: BuildResult) -> dict[str, str]:
-    """Every page's HTML, from the page cache when none of its inputs changed."""
-    from site_builder.widgets import WIDGETS
+@dataclass
+class Gathered:
+    """Everything a build reads, validated and trained, before anything is written."""
 
-    builder = _digest(__version__, _tree_digest(PACKAGE, "*.py"), _tree_digest(root / "themes" / config.theme))
+    root: Path
+    cache: Path
+    config: SiteConfig
+    lessons: list[Lesson]
+    scenarios: dict
+    traces: Traces
+    widgets: dict
+
+    def __repr__(self) -> str:
+        return f"Gathered({len(self.lessons)} lessons, {len(self.scenarios)} scenarios, {len(self.widgets)} widgets)"
+
+
+def stage_widgets(root: Path) -> dict:
+    from site_builder.widgets import discover
+
+    return discover(root)
+
+
+def gather(root: Path, stages: "Stages | None" = None) -> Gathered:
+    """The first half of the pipeline, shared by build, check and scorm: config, lessons,
+    widgets, scenarios, training, the gradient check."""
+    s = stages or Stages(quiet=True)
+    cache = root / ".cache"
+    config = s.run("config", load_config, root)
+    lessons = s.run("lessons", load_lessons, root, config)
+    widgets = s.run("widgets", stage_widgets, root)
+    scenarios = s.run("scenarios", stage_scenarios, root)
+    traces = s.run("train", stage_train, scenarios, cache)
+    s.run("gradcheck", stage_gradcheck, scenarios, cache)
+    return Gathered(root, cache, config, lessons, scenarios, traces, widgets)
+
+
+def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
+    """Every page's HTML, from the page cache when none of its inputs changed."""
+    root, config, lessons, scenarios, traces, cache = g.root, g.config, g.lessons, g.scenarios, g.traces, g.cache
+    from site_builder.widgets import local_modules
+
+    builder = _digest(__version__, _tree_digest(PACKAGE, "*.py"), _tree_digest(root / "themes" / config.theme),
+                      *[x for p in local_modules(root) for x in (p.name, p.read_bytes())])
     site = _digest(config.path.read_bytes(), *[(l.slug, l.title, l.summary, l.order) for l in lessons],
                    *[(n, s.key) for n, s in sorted(scenarios.items())])
     page_cache = cache / "pages"
@@ -155,7 +192,7 @@ def stage_render(root: Path, config: SiteConfig, lessons: list[Lesson], scenario
         if renderer is None:
             from site_builder.render import Renderer
 
-            renderer = Renderer(root, config, WIDGETS)
+            renderer = Renderer(root, config, g.widgets)
         html = make(renderer)
         page_cache.mkdir(parents=True, exist_ok=True)
         for old in page_cache.glob(f"{name}-*.html"):
@@ -242,25 +279,20 @@ def stage_swap(staging: Path, out: Path) -> None:
 def build(root: Path = Path("."), out: Path | None = None, strict: bool = False, quiet: bool = True) -> BuildResult:
     root = Path(root).resolve()
     out = Path(out).resolve() if out else root / "build"
-    cache = root / ".cache"
     staging = out.with_name("." + out.name + ".staging")
     result = BuildResult()
     t0 = time.perf_counter()
     s = Stages(quiet)
-    config = s.run("config", load_config, root)
-    lessons = s.run("lessons", load_lessons, root, config)
-    scenarios = s.run("scenarios", stage_scenarios, root)
-    traces = s.run("train", stage_train, scenarios, cache)
-    s.run("gradcheck", stage_gradcheck, scenarios, cache)
-    pages = s.run("render", stage_render, root, config, lessons, scenarios, traces, cache, result)
+    g = gather(root, s)
+    pages = s.run("render", stage_render, g, result)
     try:
         s.run("write", stage_write, pages, staging)
-        s.run("check", stage_check, staging, lessons, config, strict, result)
+        s.run("check", stage_check, staging, g.lessons, g.config, strict, result)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     s.run("swap", stage_swap, staging, out)
-    result.trained = list(traces.trained)
+    result.trained = list(g.traces.trained)
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -275,15 +307,27 @@ def main(args) -> int:
     return 0
 
 
+def check(root: Path, strict: bool = False) -> BuildResult:
+    """Everything a build does (links and budgets included) except replacing build/: the
+    pages are written to a staging folder that is removed afterwards."""
+    root = Path(root).resolve()
+    result = BuildResult()
+    g = gather(root)
+    pages = stage_render(g, result)
+    staging = root / ".cache" / "check-staging"
+    try:
+        stage_write(pages, staging)
+        stage_check(staging, g.lessons, g.config, strict, result)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
 def check_main(args) -> int:
     """Validate everything a build would, without writing build/."""
-    root = Path(args.root).resolve()
-    config = load_config(root)
-    lessons = load_lessons(root, config)
-    scenarios = stage_scenarios(root)
-    traces = stage_train(scenarios, root / ".cache")
-    stage_gradcheck(scenarios, root / ".cache")
-    result = BuildResult()
-    stage_render(root, config, lessons, scenarios, traces, root / ".cache", result)
-    print(f"ok: {len(lessons)} lessons, {len(scenarios)} scenarios")
+    result = check(Path(args.root), strict=args.strict)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    lessons = sum(1 for name in result.pages if "/" not in name and name not in ("index.html", "404.html"))
+    print(f"ok: {lessons} lessons, {len(result.pages)} pages")
     return 0

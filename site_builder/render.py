@@ -19,12 +19,13 @@ from site_builder import directives, expressions, mathml
 from site_builder.errors import ContentError
 
 GENERATOR = "Backprop Explained site builder"
-CORE_SCRIPTS = ("js/core.js",)
-TRACE_SCRIPT = "js/trace.js"
-BOOT_SCRIPT = "js/boot.js"
-EMBED_SCRIPT = "js/embed.js"
-EMBED_DIALOG_SCRIPT = "js/embed-dialog.js"
-SCORM_SCRIPT = "js/scorm.js"
+# Scripts and styles are named by their path inside the theme folder.
+CORE_SCRIPTS = ("assets/js/core.js",)
+TRACE_SCRIPT = "assets/js/trace.js"
+BOOT_SCRIPT = "assets/js/boot.js"
+EMBED_SCRIPT = "assets/js/embed.js"
+EMBED_DIALOG_SCRIPT = "assets/js/embed-dialog.js"
+SCORM_SCRIPT = "assets/js/scorm.js"
 # <a href="other.html...">text</a> -> text (a one-lesson package has no other pages)
 _OTHER_PAGE_ANCHOR = re.compile(r'<a href="(?![a-z][a-z0-9+.-]*:|/|#)[^"]+\.html(?:#[^"]*)?"[^>]*>(.*?)</a>', re.S)
 # href="page.html" or "page.html#x" inside a lesson body (not "#x", not a scheme, not ../)
@@ -86,7 +87,9 @@ class Renderer:
         self.root, self.config, self.registry = Path(root), config, registry
         self.theme = self.root / "themes" / config.theme
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.theme / "templates")),
+            # Page templates by name ("lesson.html"); widget templates by their theme path
+            # ("widgets/NAME/NAME.html").
+            loader=jinja2.FileSystemLoader([str(self.theme / "templates"), str(self.theme)]),
             undefined=jinja2.StrictUndefined,
             autoescape=True,
             keep_trailing_newline=False,
@@ -95,13 +98,20 @@ class Renderer:
         )
         css_dir = self.theme / "assets" / "css"
         self.styles = [Markup(p.read_text(encoding="utf-8")) for p in sorted(css_dir.glob("*.css"))]
+        self._assets: dict[str, str] = {}
 
     # --- assets ---------------------------------------------------------------------------
     def asset(self, rel: str) -> str:
-        path = self.theme / "assets" / rel
-        if not path.exists():
-            raise ContentError(path, None, "theme asset is missing")
-        return path.read_text(encoding="utf-8")
+        """A file of the theme by its path inside the theme folder, read once."""
+        if rel not in self._assets:
+            path = self.theme / rel
+            if not path.is_file():
+                raise ContentError(path, None, "theme file is missing")
+            self._assets[rel] = path.read_text(encoding="utf-8")
+        return self._assets[rel]
+
+    def has_asset(self, rel: str) -> bool:
+        return (self.theme / rel).is_file()
 
     def template(self, name: str, **context) -> str:
         try:
@@ -127,13 +137,14 @@ class Renderer:
         m = re.match(r"'([\w]+)' is undefined", message)
         return did_you_mean(m.group(1), context) if m else ""
 
-    def page(self, template: str, *, scripts_used: list[str], data_blocks: list[dict], **context) -> str:
+    def page(self, template: str, *, scripts_used: list[str], data_blocks: list[dict],
+             styles_used: list[str] = (), **context) -> str:
         context.setdefault("home_href", "index.html")
         scripts = [Markup(self.asset(s)) for s in scripts_used]
         return self.template(
             template,
             site=self.config,
-            styles=self.styles,
+            styles=self.styles + [Markup(self.asset(s)) for s in styles_used],
             scripts=scripts,
             data_blocks=[{"id": d["id"], "json": Markup(d["json"])} for d in data_blocks],
             csp=Markup(csp_for([str(s) for s in scripts])),  # our own text: hashes and keywords only
@@ -171,8 +182,8 @@ class Renderer:
         body = md.convert(source)
         toc = md.toc
 
-        scripts, blocks = list(CORE_SCRIPTS), []
-        embedded = set()
+        scripts, styles, blocks = list(CORE_SCRIPTS), [], []
+        fields: dict[str, set] = {}  # scenario -> every trace field its widgets on this page need
         for k, use in enumerate(uses):
             spec = self.registry[use.name]
             runs = traces(use.scenario) if use.scenario else None
@@ -185,18 +196,23 @@ class Renderer:
             extra = spec.context(runs, use.options, uid, math) if spec.context else {}
             widget = {
                 "id": uid, "name": use.name, "scenario": use.scenario, "options": use.options,
-                "trace_id": f"trace-{use.scenario}" if use.scenario else "",
+                "trace_id": f"trace-{use.scenario}" if use.scenario and spec.fields is not None else "",
                 "caption": use.options.get("caption", ""), "controls": use.options.get("controls", []),
                 "title": use.scenario or "",
                 **{key: Markup(v) if isinstance(v, str) and key in ("figure", "diagram") else v for key, v in extra.items()},
             }
+            if not self.has_asset(spec.template):
+                raise ContentError(self.theme / spec.template, None, f"widget '{use.name}' has no template in this theme")
             widget_stash.items[k] = self.template(spec.template, widget=widget)
-            if spec.fields is not None and use.scenario not in embedded:
-                embedded.add(use.scenario)
-                blocks.append({"id": f"trace-{use.scenario}", "json": page_json(use.scenario, spec.fields)})
-            for s in spec.scripts:
-                if s not in scripts:
+            if spec.fields is not None and use.scenario:
+                fields.setdefault(use.scenario, set()).update(spec.fields)
+            for s in (*spec.needs, spec.script):
+                if s not in scripts and self.has_asset(s):
                     scripts.append(s)
+            if spec.style not in styles and self.has_asset(spec.style):
+                styles.append(spec.style)
+        for name in sorted(fields):
+            blocks.append({"id": f"trace-{name}", "json": page_json(name, tuple(sorted(fields[name])))})
         if blocks:
             scripts.insert(len(CORE_SCRIPTS), TRACE_SCRIPT)
         scripts.append(BOOT_SCRIPT)
@@ -219,7 +235,7 @@ class Renderer:
             "site_href": f"../{lesson.href}" if variant == "embed" else "",
         }
         return self.page("embed.html" if embed else "lesson.html", scripts_used=scripts, data_blocks=blocks,
-                         page=page, lessons=[])
+                         styles_used=styles, page=page, lessons=[])
 
     def index_html(self, lessons) -> str:
         items = [{"title": l.title, "summary": l.summary, "href": l.href, "order": l.order} for l in lessons]

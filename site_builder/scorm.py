@@ -4,17 +4,15 @@
     dist/scorm/course.zip    every lesson, each its own SCO, in the site's order
 
 Each zip has imsmanifest.xml at its root and deterministic bytes. The packaged pages are the
-chrome-less lesson pages plus js/scorm.js, which reports to the LMS (see that file).
+chrome-less lesson pages plus assets/js/scorm.js, which reports to the LMS (see that file).
 """
 from __future__ import annotations
 
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from site_builder.build import Traces, stage_gradcheck, stage_scenarios, stage_train
+from site_builder.build import gather
 from site_builder.bundle import write_zip
-from site_builder.config import load_config
-from site_builder.lessons import load_lessons
 
 MANIFEST = """\
 <?xml version="1.0" encoding="UTF-8"?>
@@ -54,16 +52,12 @@ def manifest(ident: str, title: str, lessons) -> bytes:
 
 def packages(root: Path) -> list[Path]:
     from site_builder.render import Renderer
-    from site_builder.widgets import WIDGETS
 
     root = Path(root).resolve()
-    config = load_config(root)
-    lessons = load_lessons(root, config)
-    scenarios = stage_scenarios(root)
-    traces: Traces = stage_train(scenarios, root / ".cache")
-    stage_gradcheck(scenarios, root / ".cache")
-    renderer = Renderer(root, config, WIDGETS)
-    names = sorted(scenarios)
+    g = gather(root)
+    config, lessons, traces = g.config, g.lessons, g.traces
+    renderer = Renderer(root, config, g.widgets)
+    names = sorted(g.scenarios)
     out = root / "dist" / "scorm"
     written = []
     course = {}

@@ -2,6 +2,8 @@
 a few lines of plain Python here, not from the page or the engine."""
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -82,14 +84,42 @@ def test_keyboard_reaches_every_control_with_visible_focus(widget, page):
     for _ in range(60):
         page.keyboard.press("Tab")
         info = page.evaluate("""() => { const e = document.activeElement; const s = getComputedStyle(e);
-            return {tag: e.tagName, text: e.textContent.trim(), inWidget: !!e.closest('figure[data-widget=weight-descent]'),
+            const title = e.querySelector && e.querySelector('title');
+            return {tag: e.tagName, text: title ? 'chart' : e.textContent.trim(),
+                    inWidget: !!e.closest('figure[data-widget=weight-descent]'),
                     outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2}; }""")
         if info["inWidget"]:
             assert info["outline"], info
             names.append(info["text"])
         if names and not info["inWidget"]:
             break
-    assert names == ["Step back", "Step", "Play", "Reset"]
+    # Both charts take focus, and the keys work there too.
+    assert names == ["chart", "chart", "Step back", "Step", "Play", "Reset"]
+    widget.locator("svg.wd-loss").focus()
+    page.keyboard.press("s")
+    check_step(widget, 1)
+    page.keyboard.press("End")
+    check_step(widget, len(RUN) - 1)
+    assert widget.get_by_role("button", name="Step", exact=True).get_attribute("aria-disabled") == "true"
+    page.keyboard.press("s")  # at the end nothing moves
+    check_step(widget, len(RUN) - 1)
+    page.keyboard.press("Home")
+    check_step(widget, 0)
+    assert widget.get_by_role("button", name="Step back").get_attribute("aria-disabled") == "true"
+    assert widget.get_by_role("button", name="Reset").get_attribute("aria-disabled") == "true"
+
+
+def test_step_lives_in_the_url(widget, page):
+    for _ in range(3):
+        widget.get_by_role("button", name="Step", exact=True).click()
+    expect(page).to_have_url(re.compile(r"#w1\.step=3$"))
+    page.reload()
+    page.wait_for_selector("html[data-ready=true]")
+    check_step(page.locator("figure[data-widget=weight-descent]"), 3)
+    page.goto(page.url.split("#")[0] + "#w1.step=5")  # a teacher's link to step 5
+    page.reload()
+    page.wait_for_selector("html[data-ready=true]")
+    check_step(page.locator("figure[data-widget=weight-descent]"), 5)
 
 
 def test_prose_numbers_match_the_run(page, site_url):

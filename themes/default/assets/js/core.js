@@ -1,5 +1,6 @@
 /* Backprop Explained: the shared player core. One global, window.BPE.
- * BPE.Player  timing for replaying recorded steps (play, pause, step, stepBack, seek, speed)
+ * BPE.Player  all timing: replay a recorded run, or live steps computed in the page
+ * BPE.controls the shared Step/Play/Pause/Reset/speed buttons and keys; BPE.hashState URL state
  * BPE.svg     tiny SVG helpers; BPE.lineChart draws a loss-over-steps chart
  * BPE.readout writes changing values into aria-live regions, throttled for screen readers
  * BPE.boot    starts every widget on the page, then sets <html data-ready="true"> */
@@ -12,12 +13,25 @@
     return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   };
 
-  /* A Player walks an index from 0 to length-1. Listeners get (index, player) on every change. */
+  /* The one Player every widget shares; it owns all timing.
+   * Replay: new BPE.Player(length, {interval}) walks a recorded run, index 0..length-1:
+   *   seek, step, stepBack, play, pause, reset, setSpeed. Playing stops at the end.
+   * Live:   new BPE.Player(null, {live: true, advance: fn(n) -> steps done, reset: fn, budget, perFrame})
+   *   open-ended steps the page computes (the learner's own input). Each animation frame runs
+   *   advance() in slices until perFrame x speed steps are done or `budget` ms of work are
+   *   spent, then emits once, so no frame's task grows long however fast the machine.
+   *   advance returning 0 means it cannot go on (diverged, a cap): the Player pauses.
+   * Listeners get (index, player) on every change; index counts steps taken in live mode. */
   function Player(length, opts) {
     opts = opts || {};
-    this.length = length;
+    this.live = !!opts.live;
+    this.length = this.live ? Infinity : length;
     this.index = 0;
-    this.interval = opts.interval || 450; // ms between frames at speed 1
+    this.interval = opts.interval || 450; // replay: ms between frames at speed 1
+    this.advance = opts.advance || null;
+    this.onReset = opts.reset || null;
+    this.budget = opts.budget || 10;      // live: ms of work per frame at most
+    this.perFrame = opts.perFrame || 1;   // live: steps per frame at speed 1
     this.speed = 1;
     this.timer = null;
     this.listeners = [];
@@ -26,37 +40,197 @@
   Player.prototype.emit = function () {
     for (var i = 0; i < this.listeners.length; i++) this.listeners[i](this.index, this);
   };
+  Player.prototype.atStart = function () { return this.index <= 0; };
+  Player.prototype.atEnd = function () { return !this.live && this.index >= this.length - 1; };
   Player.prototype.seek = function (i) {
-    var next = Math.max(0, Math.min(this.length - 1, i));
-    if (next !== this.index) { this.index = next; }
+    if (this.live) return;
+    this.index = Math.max(0, Math.min(this.length - 1, i));
+    if (this.atEnd()) this.stopTimer();
     this.emit();
-    if (this.index >= this.length - 1) this.pause();
   };
-  Player.prototype.step = function () { this.seek(this.index + 1); };
-  Player.prototype.stepBack = function () { this.pause(); this.seek(this.index - 1); };
-  Player.prototype.reset = function () { this.pause(); this.seek(0); };
+  /* Run up to n live steps now; returns how many were done. */
+  Player.prototype.run = function (n) {
+    var done = this.advance ? this.advance(n) || 0 : 0;
+    this.index += done;
+    if (done < n) this.stopTimer();
+    return done;
+  };
+  Player.prototype.step = function () {
+    if (this.live) { this.run(1); this.emit(); } else this.seek(this.index + 1);
+  };
+  Player.prototype.stepBack = function () { if (!this.live) { this.pause(); this.seek(this.index - 1); } };
+  Player.prototype.reset = function () {
+    this.pause();
+    if (this.live) { if (this.onReset) this.onReset(); this.index = 0; this.emit(); } else this.seek(0);
+  };
   Player.prototype.playing = function () { return this.timer !== null; };
+  Player.prototype.stopTimer = function () {
+    if (this.timer === null) return false;
+    if (this.live) window.cancelAnimationFrame(this.timer); else window.clearInterval(this.timer);
+    this.timer = null;
+    return true;
+  };
   Player.prototype.play = function () {
     if (this.timer !== null) return;
-    if (this.index >= this.length - 1) this.seek(0);
     var self = this;
-    // Reduced motion: the same steps, but slower, so nothing flickers past.
-    var wait = this.interval / this.speed * (BPE.reducedMotion() ? 2 : 1);
-    this.timer = window.setInterval(function () { self.step(); }, wait);
+    if (this.live) {
+      var frame = function () {
+        self.timer = window.requestAnimationFrame(frame);
+        var want = Math.max(1, Math.round(self.perFrame * self.speed)), done = 0, t0 = BPE.now(), slice = 1;
+        while (done < want && self.timer !== null) {
+          var got = self.run(Math.min(slice, want - done));
+          done += got;
+          if (!got) break;
+          var spent = BPE.now() - t0;
+          if (spent > self.budget) break;
+          // Grow the slice while there is time left, so timing calls stay rare.
+          slice = Math.min(want - done, Math.max(1, Math.floor(slice * 2)));
+        }
+        self.emit();
+      };
+      this.timer = window.requestAnimationFrame(frame);
+    } else {
+      if (this.atEnd()) this.seek(0);
+      // Reduced motion: the same steps, but slower, so nothing flickers past.
+      var wait = this.interval / this.speed * (BPE.reducedMotion() ? 2 : 1);
+      this.timer = window.setInterval(function () { self.seek(self.index + 1); }, wait);
+    }
     this.emit();
   };
-  Player.prototype.pause = function () {
-    if (this.timer === null) return;
-    window.clearInterval(this.timer);
-    this.timer = null;
-    this.emit();
-  };
+  Player.prototype.pause = function () { if (this.stopTimer()) this.emit(); };
   Player.prototype.toggle = function () { if (this.playing()) this.pause(); else this.play(); };
   Player.prototype.setSpeed = function (s) {
     this.speed = s;
-    if (this.playing()) { this.pause(); this.play(); }
+    if (this.playing() && !this.live) { this.stopTimer(); this.play(); }
   };
   BPE.Player = Player;
+  BPE.now = function () { return window.performance && window.performance.now ? window.performance.now() : Date.now(); };
+
+  /* --- URL state ------------------------------------------------------------------------
+   * A widget's state lives in the hash as FIGID.KEY=VALUE pairs joined by "&", e.g.
+   * #w1.step=12&w2.eta=2, so a teacher can link to "step 12 with eta = 2". A hash without "="
+   * is an ordinary anchor and is left alone until a widget writes its state. */
+  BPE.hashState = {
+    all: function () {
+      var h = window.location.hash.slice(1), out = {};
+      if (h.indexOf("=") < 0) return out;
+      h.split("&").forEach(function (pair) {
+        var eq = pair.indexOf("="), key = decodeURIComponent(pair.slice(0, eq)), dot = key.indexOf(".");
+        if (eq < 0 || dot < 1) return;
+        var id = key.slice(0, dot);
+        (out[id] = out[id] || {})[key.slice(dot + 1)] = decodeURIComponent(pair.slice(eq + 1));
+      });
+      return out;
+    },
+    read: function (id) { return BPE.hashState.all()[id] || null; },
+    write: function (id, state) {
+      var all = BPE.hashState.all(), parts = [];
+      all[id] = state;
+      Object.keys(all).sort().forEach(function (fid) {
+        Object.keys(all[fid]).forEach(function (k) {
+          parts.push(encodeURIComponent(fid + "." + k) + "=" + encodeURIComponent(String(all[fid][k])));
+        });
+      });
+      var hash = "#" + parts.join("&");
+      if (hash === window.location.hash) return;
+      // A sandboxed or file:// page may refuse history changes; the widget still works.
+      try { window.history.replaceState(null, "", hash); } catch (e) { /* keep going */ }
+    }
+  };
+
+  /* --- Controls ------------------------------------------------------------------------
+   * BPE.controls(fig, player, opts) wires the buttons the controls macro wrote
+   * ([data-action] inside fig) and the keys, which work wherever focus is inside the figure
+   * (a chart included), except in fields that need the keys themselves (selects, sliders,
+   * text). Buttons at an end are aria-disabled: they keep their focus and say they are
+   * unavailable. opts: {actions: {name: fn}} extra actions; {keys: {key: action}} extra keys;
+   * {state: {save: fn() -> {k: v}, restore: fn({k: v})}} URL hash state, saved whenever the
+   * player stops on a frame and restored at start and on hashchange. */
+  var KEYS = { s: "step", ArrowRight: "step", ArrowLeft: "back", p: "play", r: "reset", Home: "first", End: "last" };
+  BPE.controls = function (fig, player, opts) {
+    opts = opts || {};
+    var actions = {
+      step: function () { player.pause(); player.step(); },
+      next: function () { player.pause(); player.step(); },
+      back: function () { player.stepBack(); },
+      prev: function () { player.stepBack(); },
+      play: function () { player.toggle(); },
+      reset: function () { player.reset(); },
+      first: function () { player.pause(); player.seek(0); },
+      last: function () { player.pause(); player.seek(player.length - 1); }
+    };
+    var k;
+    for (k in opts.actions || {}) actions[k] = opts.actions[k];
+    var keys = {};
+    for (k in KEYS) keys[k] = KEYS[k];
+    for (k in opts.keys || {}) keys[k] = opts.keys[k];
+    var buttons = Array.prototype.slice.call(fig.querySelectorAll("button[data-action]"));
+    var has = function (name) { return buttons.some(function (b) { return b.getAttribute("data-action") === name; }); };
+    // Alias keys to the buttons this widget has: Previous/Next play the part of back/step.
+    if (!has("step") && has("next")) keys.s = keys.ArrowRight = "next";
+    if (!has("back") && has("prev")) keys.ArrowLeft = "prev";
+    var atStartActs = ["back", "prev", "first"], atEndActs = ["step", "next", "last"];
+
+    function disabled(btn) { return btn.getAttribute("aria-disabled") === "true"; }
+    function refresh() {
+      buttons.forEach(function (btn) {
+        var act = btn.getAttribute("data-action"), off = false;
+        if (atStartActs.indexOf(act) >= 0) off = player.atStart() || player.live;
+        if (atEndActs.indexOf(act) >= 0) off = player.atEnd();
+        if (act === "reset") off = player.atStart() && !player.playing();
+        btn.setAttribute("aria-disabled", off ? "true" : "false");
+        if (act === "play") {
+          btn.textContent = player.playing() ? "Pause" : "Play";
+          btn.setAttribute("aria-pressed", player.playing() ? "true" : "false");
+        }
+      });
+    }
+    function act(name) {
+      var fn = actions[name];
+      if (!fn) return false;
+      var btn = buttons.filter(function (b) { return b.getAttribute("data-action") === name; })[0];
+      if (btn && disabled(btn)) return true; // unavailable at this end: nothing happens
+      fn();
+      return true;
+    }
+    buttons.forEach(function (btn) {
+      btn.addEventListener("click", function () { act(btn.getAttribute("data-action")); });
+    });
+    var speed = fig.querySelector("select[data-speed]");
+    if (speed) {
+      var setSpeed = function () { player.setSpeed(Number(speed.value) || 1); };
+      speed.addEventListener("change", setSpeed);
+      setSpeed();
+    }
+    fig.addEventListener("keydown", function (ev) {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.defaultPrevented) return;
+      var t = ev.target, tag = t.tagName;
+      if (tag === "SELECT" || tag === "TEXTAREA" || (tag === "INPUT" && t.type !== "button" && t.type !== "checkbox")) return;
+      var key = ev.key.length === 1 ? ev.key.toLowerCase() : ev.key, name = keys[key];
+      if (!name) return;
+      // A key acts when its button is on the page or the widget named it; Home and End
+      // work wherever a recorded run can be stepped back.
+      var ends = (name === "first" || name === "last") && !player.live && (has("prev") || has("back"));
+      if (!has(name) && !(opts.actions && opts.actions[name]) && !ends) return;
+      if (act(name)) ev.preventDefault();
+    });
+
+    var state = opts.state, saving = null;
+    function save() {
+      if (!state || player.playing()) return;
+      if (saving) window.clearTimeout(saving);
+      saving = window.setTimeout(function () { saving = null; BPE.hashState.write(fig.id, state.save()); }, 150);
+    }
+    player.onFrame(function () { refresh(); save(); });
+    function restore() {
+      var got = state && BPE.hashState.read(fig.id);
+      if (got) { player.pause(); state.restore(got); }
+      return !!got;
+    }
+    if (state) window.addEventListener("hashchange", restore);
+    refresh();
+    return { refresh: refresh, act: act, restore: restore };
+  };
 
   /* --- SVG helpers ---------------------------------------------------------------------- */
   var NS = "http://www.w3.org/2000/svg";

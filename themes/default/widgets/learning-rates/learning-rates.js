@@ -63,11 +63,27 @@
       fig.setAttribute("data-eta", String(etas[k]));
     }
 
+    // The chosen rate is a replay Player's index, so the keys and the URL (#w1.eta=2) work
+    // as in every other widget: ← and → anywhere in the figure, arrows within the radios.
     var radios = Array.prototype.slice.call(fig.querySelectorAll("input[type=radio]"));
+    var player = new BPE.Player(etas.length);
+    player.onFrame(function (k) {
+      radios.forEach(function (r) { r.checked = Number(r.value) === k; });
+      render(k);
+    });
     radios.forEach(function (radio) {
-      radio.addEventListener("change", function () { if (radio.checked) render(Number(radio.value)); });
+      radio.addEventListener("change", function () { if (radio.checked) player.seek(Number(radio.value)); });
+    });
+    var kit = BPE.controls(fig, player, {
+      actions: { "rate-next": function () { player.seek(player.index + 1); }, "rate-prev": function () { player.seek(player.index - 1); } },
+      keys: { ArrowRight: "rate-next", ArrowLeft: "rate-prev" },
+      state: {
+        save: function () { return { eta: etas[player.index] }; },
+        restore: function (s) { var k = etas.indexOf(Number(s.eta)); if (k >= 0) player.seek(k); }
+      }
     });
     var checked = radios.filter(function (r) { return r.checked; })[0];
-    render(checked ? Number(checked.value) : 0);
+    player.index = checked ? Number(checked.value) : 0;
+    if (!kit.restore()) render(player.index);
   };
 })();

@@ -1,7 +1,7 @@
 /* weight-descent: one weight w, the loss L(w) it gives, the slope there, and the recorded
  * steps of gradient descent carrying w toward the best value. Everything shown is read from
  * the trace; the only thing computed here is L(w) along the curve, one forward pass per point
- * of the recorded data. */
+ * of the recorded data. The step shown lives in the URL (#w1.step=3). */
 (function () {
   "use strict";
   var BPE = window.BPE;
@@ -47,7 +47,6 @@
 
     var player = new BPE.Player(steps.length, { interval: 500 });
     var out = BPE.readout(fig);
-    var playBtn = fig.querySelector("[data-action=play]");
     var announcer = fig.querySelector("[data-announce]");
 
     function render(i) {
@@ -57,11 +56,10 @@
       tangent.setAttribute("x1", ax.x(w - dw)); tangent.setAttribute("y1", ax.y(L - g * dw));
       tangent.setAttribute("x2", ax.x(w + dw)); tangent.setAttribute("y2", ax.y(L + g * dw));
       var nextW = w - eta * g;
-      arrow.setAttribute("x1", ax.x(w)); arrow.setAttribute("y1", ax.y(0) - 10);
-      arrow.setAttribute("x2", ax.x(nextW)); arrow.setAttribute("y2", ax.y(0) - 10);
       var x0 = ax.x(w), x1 = ax.x(nextW), yA = ax.y(0) - 10, dir = x1 >= x0 ? 1 : -1;
       var hl = Math.min(8, Math.abs(x1 - x0)); // the head never overshoots a tiny step
-      arrow.setAttribute("x2", x1 - dir * hl);
+      arrow.setAttribute("x1", x0); arrow.setAttribute("y1", yA);
+      arrow.setAttribute("x2", x1 - dir * hl); arrow.setAttribute("y2", yA);
       head.setAttribute("points", [x1, yA, x1 - dir * hl, yA - 5, x1 - dir * hl, yA + 5].join(" "));
       var moving = i < steps.length - 1 && Math.abs(x1 - x0) > 0.5;
       arrow.style.display = head.style.display = moving ? "" : "none";
@@ -82,30 +80,15 @@
         out.announce(announcer, "Step " + steps[i] + ": w " + BPE.fmt(w, 4) + ", loss " + BPE.fmt(L, 4) +
           ", slope " + BPE.fmt(g, 4) + ".");
       }
-      if (playBtn) {
-        playBtn.textContent = player.playing() ? "Pause" : "Play";
-        playBtn.setAttribute("aria-pressed", player.playing() ? "true" : "false");
-      }
     }
 
     player.onFrame(render);
-    var actions = {
-      step: function () { player.pause(); player.step(); },
-      back: function () { player.stepBack(); },
-      play: function () { player.toggle(); },
-      reset: function () { player.reset(); }
-    };
-    Array.prototype.forEach.call(fig.querySelectorAll("[data-action]"), function (btn) {
-      btn.addEventListener("click", function () { actions[btn.getAttribute("data-action")](); });
+    var kit = BPE.controls(fig, player, {
+      state: {
+        save: function () { return { step: steps[player.index] }; },
+        restore: function (s) { var i = steps.indexOf(Number(s.step)); if (i >= 0) player.seek(i); }
+      }
     });
-    var keys = { s: "step", ArrowRight: "step", ArrowLeft: "back", p: "play", r: "reset" };
-    fig.addEventListener("keydown", function (ev) {
-      if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
-      var key = ev.key.length === 1 ? ev.key.toLowerCase() : ev.key, act = keys[key];
-      if (!act || !fig.querySelector('[data-action="' + act + '"]')) return;
-      ev.preventDefault();
-      actions[act]();
-    });
-    render(0);
+    if (!kit.restore()) render(0);
   };
 })();

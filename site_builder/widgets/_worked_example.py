@@ -330,3 +330,11 @@ def path_sum_context(trace: Trace, math) -> dict:
             rf"{n(step.delta_o[0])} \cdot {n(step.w['w5'])} \cdot {n(dh)} \cdot {n(step.x[0])}", True
         ),
     }
+
+
+def two_two_two(traces):
+    """The scenario check every worked-example widget shares."""
+    tr = traces[0]
+    if tuple(tr.net.sizes) != (2, 2, 2) or 0 not in tr.detail:
+        return "this widget needs a 2-2-2 network with detail recorded at step 0 (record: detail: {steps: [0]})"
+    return None
