@@ -3,6 +3,7 @@ numpy XOR training loop written here (only the seeded initial weights are taken 
 engine's init, so both start from the same place)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -80,3 +81,32 @@ def test_every_rate_by_click_and_key(page, site_url):
     # The prose quotes the same run the widget draws.
     text = page.locator("main").inner_text()
     assert "Too small" in text and "Too large" in text
+
+
+def test_keys_work_from_the_chart_and_the_rate_lives_in_the_url(page, site_url):
+    page.goto(site_url("learning-rates.html"))
+    page.wait_for_selector("html[data-ready=true]")
+    fig = page.locator("figure[data-widget=learning-rates]")
+    etas = SCENARIO["sweep"]["learning_rates"]
+    chart = fig.locator("svg.lr-chart")
+    start = fig.get_attribute("data-eta")
+    k = [f"{e:g}" for e in etas].index(start)
+    page.locator("main h1").focus()
+    for _ in range(40):  # Tab until the chart has focus: it is in the tab order
+        page.keyboard.press("Tab")
+        if chart.evaluate("e => e === document.activeElement"):
+            break
+    assert chart.evaluate("e => e === document.activeElement")
+    page.keyboard.press("ArrowRight")
+    assert fig.get_attribute("data-eta") == f"{etas[k + 1]:g}"
+    solved, _, _ = EXPECTED[etas[k + 1]]
+    assert fig.locator('[data-readout="solved"]').inner_text() == f"{solved} of 8"
+    assert fig.get_by_role("radio").nth(k + 1).is_checked()
+    page.wait_for_url(re.compile(rf"#w1\.eta={etas[k + 1]:g}$"))
+    # A teacher's link to the largest rate opens there.
+    page.goto(page.url.split("#")[0] + f"#w1.eta={etas[-1]:g}")
+    page.reload()
+    page.wait_for_selector("html[data-ready=true]")
+    assert fig.get_attribute("data-eta") == f"{etas[-1]:g}"
+    assert fig.get_by_role("radio").nth(len(etas) - 1).is_checked()
+    assert "Too large" in fig.locator('[data-readout="verdict"]').inner_text()
