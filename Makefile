@@ -52,9 +52,9 @@ serve: $(INSTALLED)
 check: $(INSTALLED)
 	$(PY) -m site_builder check
 
-# mkdocs is installed for the benchmark only: it is the reference the scale benchmark compares with.
+# mkdocs and mkdocs-material are installed for the benchmarks only: the references they compare with.
 bench: $(TEST_INSTALLED) $(BROWSER_OK) build
-	$(PY) -m pip install -q mkdocs
+	$(PY) -m pip install -q mkdocs mkdocs-material
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/build.py
 	$(PY) benchmarks/pages.py

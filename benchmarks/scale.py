@@ -56,14 +56,14 @@ def generate(root: Path, n: int) -> None:
         (root / "content" / "lessons" / f"{i:03d}-lesson-{i}.md").write_text(LESSON.format(i=i))
 
 
-def mkdocs_project(root: Path, n: int) -> Path:
-    docs = root / "mk" / "docs"
+def mkdocs_project(root: Path, n: int, theme: str = "mkdocs") -> Path:
+    docs = root / f"mk-{theme}" / "docs"
     docs.mkdir(parents=True)
     for md in sorted((root / "content" / "lessons").glob("*.md")):
         (docs / md.name).write_text(md.read_text().split("---", 2)[2])
     (docs / "index.md").write_text("# Generated\n")
-    (root / "mk" / "mkdocs.yml").write_text("site_name: Generated\n")
-    return root / "mk"
+    (root / f"mk-{theme}" / "mkdocs.yml").write_text(f"site_name: Generated\ntheme: {{name: {theme}}}\n")
+    return root / f"mk-{theme}"
 
 
 def timed(cmd, cwd) -> float:
@@ -74,6 +74,7 @@ def timed(cmd, cwd) -> float:
 
 def main() -> None:
     have_mkdocs = subprocess.run([sys.executable, "-c", "import mkdocs"], capture_output=True).returncode == 0
+    have_material = subprocess.run([sys.executable, "-c", "import material"], capture_output=True).returncode == 0
     rows = []
     for n in (10, 100):
         with tempfile.TemporaryDirectory() as tmp:
@@ -82,13 +83,18 @@ def main() -> None:
             ours = timed([sys.executable, "-m", "site_builder", "build", "--quiet", "--root", str(root)], root)
             noop = timed([sys.executable, "-m", "site_builder", "build", "--quiet", "--root", str(root)], root)
             mk = timed([sys.executable, "-m", "mkdocs", "build", "-q"], mkdocs_project(root, n)) if have_mkdocs else None
-            rows.append((n, ours, noop, mk))
+            mat = (timed([sys.executable, "-m", "mkdocs", "build", "-q"], mkdocs_project(root, n, "material"))
+                   if have_material else None)
+            rows.append((n, ours, noop, mk, mat))
     print("scale benchmark (generated sites, clean build in a fresh process)")
-    print(f"  {'lessons':>7} {'clean build':>12} {'per lesson':>11} {'no-op':>8} {'mkdocs build':>13} {'ratio':>6}")
-    for n, ours, noop, mk in rows:
-        mk_text = f"{mk:10.2f} s" if mk is not None else "   (no mkdocs)"
+    print(f"  {'lessons':>7} {'clean build':>12} {'per lesson':>11} {'no-op':>8} {'mkdocs':>9} {'ratio':>6}"
+          f" {'mkdocs-material':>16} {'ratio':>6}")
+    for n, ours, noop, mk, mat in rows:
+        mk_text = f"{mk:7.2f} s" if mk is not None else "        -"
+        mat_text = f"{mat:14.2f} s" if mat is not None else "               -"
         ratio = f"{ours / mk:5.1f}x" if mk else "    -"
-        print(f"  {n:>7} {ours:10.2f} s {ours / n * 1000:8.0f} ms {noop:6.2f} s {mk_text:>13} {ratio:>6}")
+        ratio_m = f"{ours / mat:5.1f}x" if mat else "    -"
+        print(f"  {n:>7} {ours:10.2f} s {ours / n * 1000:8.0f} ms {noop:6.2f} s {mk_text:>9} {ratio:>6} {mat_text:>16} {ratio_m:>6}")
     if len(rows) == 2:
         growth = rows[1][1] / rows[0][1]
         print(f"  10x the lessons took {growth:.1f}x the time (linear or better when <= 10x)")
