@@ -58,6 +58,8 @@ bench: $(TEST_INSTALLED) $(BROWSER_OK) build
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/build.py
 	$(PY) benchmarks/pages.py
+	$(PY) benchmarks/nnjs.py
+	$(PY) benchmarks/live.py
 	$(PY) benchmarks/scale.py
 
 # A zip of the site that opens from index.html on any computer: dist/<site>-offline.zip
