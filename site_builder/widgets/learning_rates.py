@@ -50,4 +50,5 @@ SPEC = WidgetSpec(
     fields=("steps", "loss", "correct", "final", "health"),
     context=context,
     scenario_check=a_sweep,
+    needs=("assets/js/nn.js",),  # the decision maps are drawn from each start's final weights
 )

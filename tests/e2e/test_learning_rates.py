@@ -27,7 +27,7 @@ def expected():
     init = engine.InitSpec(scheme="uniform", scale=1.0)
     out = {}
     for eta in SCENARIO["sweep"]["learning_rates"]:
-        solved, finals, saturated = 0, [], 0
+        solved, finals, saturated, outputs = 0, [], 0, []
         for seed in SCENARIO["sweep"]["seeds"]:
             p = engine.init_params(net, init, seed)
             W1, b1, W2, b2 = p["W1"], p["b1"], p["W2"], p["b2"]
@@ -39,11 +39,16 @@ def expected():
                     W1 = W1 - eta * d1.T @ X; b1 = b1 - eta * d1.sum(0)
                 h = sig(X @ W1.T + b1); o = sig(h @ W2.T + b2)
             finals.append(0.5 * ((T - o) ** 2).sum())
+            outputs.append(o[:, 0])
             solved += int(((o >= 0.5) == (T >= 0.5)).all())
             slopes = [h * (1 - h), o * (1 - o)]
             saturated += int(any((s < 1e-4).all(axis=0).any() for s in slopes))
         out[eta] = (solved, float(np.median(finals)), saturated)
+        OUTPUTS[eta] = outputs
     return out
+
+
+OUTPUTS: dict = {}  # eta -> each start's final outputs on the four inputs
 
 
 EXPECTED = expected()
@@ -110,3 +115,31 @@ def test_keys_work_from_the_chart_and_the_rate_lives_in_the_url(page, site_url):
     assert fig.get_attribute("data-eta") == f"{etas[-1]:g}"
     assert fig.get_by_role("radio").nth(len(etas) - 1).is_checked()
     assert "Too large" in fig.locator('[data-readout="verdict"]').inner_text()
+
+
+def test_decision_maps_show_where_each_start_ends_up(page, site_url):
+    page.goto(site_url("learning-rates.html"))
+    page.wait_for_selector("html[data-ready=true]")
+    fig = page.locator("figure[data-widget=learning-rates]")
+    for k, eta in enumerate(SCENARIO["sweep"]["learning_rates"]):
+        fig.get_by_role("radio").nth(k).check()
+        maps = fig.locator(".lr-maps > li")
+        assert maps.count() == len(SCENARIO["sweep"]["seeds"])
+        for j, o in enumerate(OUTPUTS[eta]):
+            solved = bool(((o >= 0.5) == (T[:, 0] >= 0.5)).all())
+            right = int(((o >= 0.5) == (T[:, 0] >= 0.5)).sum())
+            label = maps.nth(j).locator(".lr-map-label").inner_text()
+            # The verdict is in words, not colour alone.
+            assert label == (f"Start {j + 1}\n✓ solved" if solved else f"Start {j + 1}\n✗ stuck, {right} of 4 right"), (eta, j)
+            said = maps.nth(j).get_by_role("img").get_attribute("aria-label")
+            answers = [float(v.replace("−", "-")) for v in re.findall(r"gives (−?\d+\.\d+)", said)]
+            assert answers == pytest.approx(list(o), abs=0.0051), (eta, j, said)
+    # The maps are drawn, not blank: a solved start at 0.5 has both colours on its canvas.
+    fig.get_by_role("radio").nth(1).check()
+    first_solved = next(j for j, o in enumerate(OUTPUTS[SCENARIO["sweep"]["learning_rates"][1]])
+                        if ((o >= 0.5) == (T[:, 0] >= 0.5)).all())
+    colours = fig.locator(".lr-maps canvas").nth(first_solved).evaluate("""c => {
+        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data, seen = new Set();
+        for (let i = 0; i < d.length; i += 4 * 97) seen.add(d[i] > 200 ? "sand" : d[i] < 130 ? "blue" : "mid");
+        return [...seen].sort(); }""")
+    assert "blue" in colours and "sand" in colours

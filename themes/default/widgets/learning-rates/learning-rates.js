@@ -1,6 +1,7 @@
 /* learning-rates: a sweep of learning rates x random starts. Pick a rate; see every start's
- * loss over the epochs, how many starts solve the task, and whether units saturated. All of
- * it is read from the recorded sweep. */
+ * loss over the epochs, how many starts solve the task, whether units saturated, and (for a
+ * network with two inputs) a decision map per start. The numbers are read from the recorded
+ * sweep; the maps are drawn by BPE.nn from each start's recorded final weights. */
 (function () {
   "use strict";
   var BPE = window.BPE;
@@ -30,8 +31,78 @@
       return (r.saturated || []).some(function (layer) { return layer.some(Boolean); });
     }
 
+    // Decision maps: the input plane around the data, the network's output at each point.
+    var mapsBox = fig.querySelector(".lr-where"), mapList = fig.querySelector(".lr-maps");
+    var twoInputs = trace.net.sizes[0] === 2 && trace.net.sizes[trace.net.sizes.length - 1] === 1 && BPE.nn;
+    var GRID = 48, SIZE = 112;
+    var xs = trace.X.map(function (r) { return r[0]; }), ys = trace.X.map(function (r) { return r[1]; });
+    function padded(v) {
+      var lo = Math.min.apply(null, v), hi = Math.max.apply(null, v), pad = Math.max(hi - lo, 1e-9) * 0.25;
+      return [lo - pad, hi + pad];
+    }
+    var bx = padded(xs), by = padded(ys);
+    var cell = document.createElement("canvas");
+    cell.width = cell.height = GRID;
+
+    function drawMap(run, number) {
+      var li = document.createElement("li"), canvas = document.createElement("canvas");
+      canvas.width = canvas.height = SIZE;
+      var params = run.final;
+      var values = BPE.nn.grid(trace.net, params, bx[0], bx[1], by[0], by[1], GRID, GRID);
+      var px = BPE.nn.gridPixels(values, 0, 1), cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
+      for (var row = 0; row < GRID; row++) {
+        for (var col = 0; col < GRID; col++) {
+          var v = px[row * GRID + col] / 255, o = 4 * ((GRID - 1 - row) * GRID + col); // row 0 is the bottom
+          image.data[o] = Math.round(246 + (96 - 246) * v);
+          image.data[o + 1] = Math.round(222 + (140 - 222) * v);
+          image.data[o + 2] = Math.round(180 + (230 - 180) * v);
+          image.data[o + 3] = 255;
+        }
+      }
+      cctx.putImageData(image, 0, 0);
+      var ctx = canvas.getContext("2d");
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(cell, 0, 0, SIZE, SIZE);
+      var out = BPE.nn.forward(trace.net, params, trace.X).a, answers = out[out.length - 1];
+      var right = 0;
+      trace.X.forEach(function (x, i) {
+        var cx = (x[0] - bx[0]) / (bx[1] - bx[0]) * SIZE, cy = SIZE - (x[1] - by[0]) / (by[1] - by[0]) * SIZE;
+        var one = trace.T[i][0] >= 0.5;
+        if ((answers[i][0] >= 0.5) === one) right += 1;
+        ctx.beginPath();
+        ctx.arc(cx, cy, 7, 0, 2 * Math.PI);
+        ctx.fillStyle = one ? "#1e3a8a" : "#ffffff";
+        ctx.fill();
+        ctx.lineWidth = 2.5;
+        ctx.strokeStyle = "#1f2937";
+        ctx.stroke();
+      });
+      var solved = right === trace.X.length;
+      var said = trace.X.map(function (x, i) {
+        return "(" + x.map(function (v) { return +v.toFixed(2); }).join(", ") + ") gives " + BPE.fmt(answers[i][0], 2);
+      }).join("; ");
+      canvas.setAttribute("role", "img");
+      canvas.setAttribute("aria-label", "Start " + number + ", " + (solved ? "solved" : "stuck") + ": " + said + ".");
+      var label = document.createElement("span");
+      label.className = "lr-map-label " + (solved ? "is-solved" : "is-stuck");
+      var name = document.createElement("span"), verdict = document.createElement("span");
+      name.textContent = "Start " + number;
+      verdict.textContent = solved ? "✓ solved" : "✗ stuck, " + right + " of " + trace.X.length + " right";
+      label.appendChild(name);
+      label.appendChild(verdict);
+      li.appendChild(canvas);
+      li.appendChild(label);
+      li.setAttribute("data-solved", solved ? "true" : "false");
+      mapList.appendChild(li);
+    }
+
     function render(k) {
       var runs = groups[k];
+      if (twoInputs) {
+        mapsBox.hidden = false;
+        while (mapList.firstChild) mapList.removeChild(mapList.firstChild);
+        runs.forEach(function (r, j) { drawMap(r, j + 1); });
+      }
       var ax = BPE.axes(svg, { width: 480, height: 280, x: [0, last], y: [0, top * 1.05], xLabel: "epoch", yLabel: "loss" });
       runs.forEach(function (r) {
         var d = "";
