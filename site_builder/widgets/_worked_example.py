@@ -223,7 +223,7 @@ def diagram_svg(step: WorkedStep, uid: str) -> str:
     """The 2-2-2 network with every weight and bias labelled with its value."""
     r = 26
     parts = [
-        f'<svg class="ws-net" viewBox="0 0 540 300" role="img" aria-labelledby="{uid}-net-title" '
+        f'<svg class="ws-net" tabindex="0" viewBox="0 0 540 300" role="img" aria-labelledby="{uid}-net-title" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{uid}-net-title">Network diagram: inputs x1 and x2, hidden units h1 and h2, '
         f'outputs o1 and o2, with weights w1 to w8 and biases b1 and b2</title>',
