@@ -1,5 +1,7 @@
-"""The corpus of broken inputs (tests/sites/broken/cases.yaml): each gives exactly one line
-`path:line: message`, exit code 1, no traceback, and leaves the previous build/ untouched."""
+"""The corpus of broken inputs (tests/sites/broken/cases*.yaml): each gives exactly one line
+`path:line: message`, exit code 1, no traceback, and leaves the previous build/ untouched,
+with a warm cache (the good site's traces already trained) and with a cold one (nothing
+cached: training runs, in worker processes when several scenarios need it)."""
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +16,7 @@ from site_builder import cli
 
 REPO = Path(__file__).resolve().parents[2]
 BROKEN = REPO / "tests" / "sites" / "broken"
-CASES = yaml.safe_load((BROKEN / "cases.yaml").read_text())
+CASES = [case for f in sorted(BROKEN.glob("cases*.yaml")) for case in yaml.safe_load(f.read_text())]
 
 
 def tree(folder: Path) -> dict:
@@ -37,10 +39,13 @@ def test_corpus_is_large_enough():
     assert len({c["name"] for c in CASES}) == len(CASES)
 
 
+@pytest.mark.parametrize("cache", ["warm", "cold"])
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_broken_input(case, good_site, tmp_path, capsys):
+def test_broken_input(case, cache, good_site, tmp_path, capsys):
     root = tmp_path / "site"
     shutil.copytree(good_site, root)
+    if cache == "cold":
+        shutil.rmtree(root / ".cache")
     before = tree(root / "build")
     exp = case["expect"]
     target = root / exp["file"]
