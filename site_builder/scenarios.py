@@ -1,35 +1,41 @@
 """Scenarios: YAML specs in content/scenarios/ -> validated -> engine calls -> cached Traces.
 
-The format is documented in docs/internals.md. Every problem is a ContentError naming the
-file and line of the offending key or value; all problems of all files are reported at once.
+The format is documented in docs/internals.md ("Scenarios"). A sweep names any of the axes
+in SWEEP_AXES; its members are their Cartesian product in engine.AXES order (datasets
+outermost, seeds innermost), at most MAX_MEMBERS of them. Every problem is a ContentError
+naming the file and line of the offending key or value; all problems of all files are
+reported at once.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from site_builder import engine
 from site_builder.datasets import GENERATORS
+from site_builder.engine.surface import MAX_SLICE_POINTS, MAX_SURFACE_POINTS
 from site_builder.errors import ContentError, ContentErrors, ErrorCollector, did_you_mean
 from site_builder.schema import Field, check
 from site_builder.yamlsrc import Located, load
 
 NUM = (int, float)
+MAX_MEMBERS = 400  # members of one sweep (the product of its axes' lengths)
 
 TOP = {
     "title": Field(str, default=""),
     "description": Field(str, default=""),
     "network": Field(dict, required=True),
-    "data": Field(dict, required=True),
+    "data": Field(dict, default=None),  # required unless the sweep gives datasets
     "init": Field(dict, default=None),
     "train": Field(dict, required=True),
     "sweep": Field(dict, default=None),
@@ -45,9 +51,11 @@ DATA = {
     "inputs": Field(list), "targets": Field(list),
     "generator": Field(str, choices=tuple(GENERATORS)),
     "n": Field(int), "noise": Field(NUM, default=None), "seed": Field(int, default=0),
+    "input_labels": Field(list, default=None), "output_labels": Field(list, default=None),
 }
+DATASET = {**DATA, "name": Field(str, default=None)}  # an entry of sweep: datasets:
 INIT = {
-    "weights": Field(dict), "scheme": Field(str, choices=("uniform", "normal", "xavier", "he"), default="xavier"),
+    "weights": Field(dict), "scheme": Field(str, choices=engine.SCHEMES, default="xavier"),
     "distribution": Field(str, choices=("uniform", "normal"), default="uniform"),
     "scale": Field(NUM, default=1.0), "seed": Field(int, default=0),
 }
@@ -61,9 +69,20 @@ TRAIN = {
     "shuffle_seed": Field(int, default=0),
 }
 STOP = {"loss_below": Field(NUM), "all_correct": Field(bool, default=False)}
-SWEEP = {"learning_rates": Field(list, required=True), "seeds": Field(list, default=None)}
-RECORD = {"every_until": Field(int), "then_every": Field(int, default=1), "detail": Field(dict, default=None)}
+# sweep key -> engine axis. The members are the Cartesian product in engine.AXES order:
+# datasets outermost, then hidden, activations, init_schemes, init_scales, learning_rates,
+# seeds innermost (so a sweep of learning rates and seeds is eta-major, as it always was).
+SWEEP_AXES = {"datasets": "dataset", "hidden": "hidden", "activations": "activation", "init_schemes": "init_scheme",
+              "init_scales": "init_scale", "learning_rates": "eta", "seeds": "seed"}
+SWEEP = {key: Field(list, default=None) for key in
+         ("learning_rates", "seeds", "init_scales", "init_schemes", "activations", "hidden", "datasets")}
+RECORD = {"every_until": Field(int), "then_every": Field(int, default=1), "detail": Field(dict, default=None),
+          "surface": Field((dict, list), default=None), "slice": Field((dict, list), default=None)}
 DETAIL = {"steps": Field(list, default=[0]), "samples": Field(list, default=[0])}
+SURFACE = {"weights": Field(list, required=True), "range": Field(list, default=None),
+           "points": Field(int, default=41), "at": Field((int, str), default=0)}
+SLICE = {"weight": Field(str, required=True), "range": Field(list, default=None),
+         "points": Field(int, default=81), "at": Field((int, str), default=0)}
 
 
 @dataclass
@@ -73,13 +92,15 @@ class Scenario:
     title: str
     spec: dict  # validated, canonical (plain JSON types)
     net: engine.NetSpec
-    config: engine.TrainConfig
+    config: engine.TrainConfig  # the first member's data (X, T) and labels
     etas: list[float]
     seeds: list[int]
+    members: list = field(default_factory=list)  # engine.Member, in sweep order
+    axes: dict = field(default_factory=dict)  # sweep key -> values, for the axes the sweep names
 
     @property
     def is_sweep(self) -> bool:
-        return len(self.etas) * len(self.seeds) > 1 or self.spec.get("sweep") is not None
+        return len(self.members) > 1 or self.spec.get("sweep") is not None
 
     @property
     def key(self) -> str:
@@ -87,7 +108,11 @@ class Scenario:
         return hashlib.sha256(canon.encode()).hexdigest()[:24]
 
     def __repr__(self) -> str:
-        return f"Scenario({self.name!r}, {self.net!r}, {len(self.etas) * len(self.seeds)} member(s))"
+        return f"Scenario({self.name!r}, {self.net!r}, {len(self.members)} member(s))"
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, NUM) and not isinstance(v, bool)
 
 
 def _matrix(loc: Located, keys, value, errors, what, cols=None):
@@ -96,7 +121,7 @@ def _matrix(loc: Located, keys, value, errors, what, cols=None):
         errors.add(loc.path, loc.line(*keys), f"{what} should be a list of rows, e.g. [[0, 1], [1, 0]]")
         return None
     for i, row in enumerate(value):
-        if not all(isinstance(v, NUM) and not isinstance(v, bool) for v in row):
+        if not all(_is_num(v) for v in row):
             errors.add(loc.path, loc.line(*keys, i), f"{what} row {i + 1} should hold only numbers, got {row!r}")
             return None
         if cols is not None and len(row) != cols:
@@ -105,39 +130,268 @@ def _matrix(loc: Located, keys, value, errors, what, cols=None):
     return np.array(value, dtype=np.float64)
 
 
-def _data(loc, raw, sizes, errors):
-    d = check(loc, ("data",), DATA, errors, "data")
+def _unit_labels(loc, keys, value, units, what, errors):
+    """input_labels / output_labels: one word per unit -> tuple of str, or None."""
+    if value is None:
+        return None
+    if not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in value):
+        errors.add(loc.path, loc.line(*keys), f"{what} labels should be words, one per {what} unit, got {value!r}")
+        return None
+    if units is not None and len(value) != units:
+        errors.add(loc.path, loc.line(*keys),
+                   f"{len(value)} {what} label(s) for {units} {what} unit(s); give one label per {what} unit")
+        return None
+    return tuple(str(x) for x in value)
+
+
+@dataclass
+class _Data:
+    X: np.ndarray
+    T: np.ndarray
+    input_labels: tuple | None = None
+    output_labels: tuple | None = None
+
+
+def _generated(loc, keys, d, sizes, errors, line_keys):
+    gen = GENERATORS[d["generator"]]
+    kwargs = {"seed": d.get("seed") or 0}
+    if d.get("n") is not None:
+        if d["n"] < 1:
+            errors.add(loc.path, loc.line(*keys, "n"), "'n' must be at least 1")
+            return None
+        kwargs["n"] = d["n"]
+    if d.get("noise") is not None:
+        kwargs["noise"] = float(d["noise"])
+    X, T = gen(**kwargs)
+    if sizes and (X.shape[1] != sizes[0] or T.shape[1] != sizes[-1]):
+        errors.add(loc.path, loc.line(*line_keys),
+                   f"generator '{d['generator']}' gives {X.shape[1]} inputs and {T.shape[1]} target(s); "
+                   f"the network has {sizes[0]} and {sizes[-1]}")
+        return None
+    return X, T
+
+
+def _data(loc, keys, sizes, errors, schema=DATA, what="data") -> _Data | None:
+    """The data mapping at `keys` (inline inputs and targets, or a generator), or None."""
+    raw = loc.data
+    for k in keys:
+        raw = raw[k]
+    d = check(loc, keys, schema, errors, what)
+    if not d:
+        return None
+    labels = (_unit_labels(loc, keys + ("input_labels",), d.get("input_labels"), sizes[0] if sizes else None, "input", errors),
+              _unit_labels(loc, keys + ("output_labels",), d.get("output_labels"), sizes[-1] if sizes else None, "output", errors))
     if d.get("generator"):
         if d.get("inputs") is not None or d.get("targets") is not None:
-            errors.add(loc.path, loc.line("data"), "give either a generator or inputs and targets, not both")
-            return None, None
-        gen = GENERATORS[d["generator"]]
-        kwargs = {"seed": d["seed"]}
-        if d.get("n") is not None:
-            if d["n"] < 1:
-                errors.add(loc.path, loc.line("data", "n"), "'n' must be at least 1")
-                return None, None
-            kwargs["n"] = d["n"]
-        if d.get("noise") is not None:
-            kwargs["noise"] = float(d["noise"])
-        X, T = gen(**kwargs)
-        if sizes and (X.shape[1] != sizes[0] or T.shape[1] != sizes[-1]):
-            errors.add(loc.path, loc.line("data", "generator"),
-                       f"generator '{d['generator']}' gives {X.shape[1]} inputs and {T.shape[1]} target(s); "
-                       f"the network has {sizes[0]} and {sizes[-1]}")
-            return None, None
-        return X, T
+            errors.add(loc.path, loc.line(*keys), "give either a generator or inputs and targets, not both")
+            return None
+        XT = _generated(loc, keys, d, sizes, errors, keys + ("generator",))
+        return None if XT is None else _Data(*XT, *labels)
     if "generator" in (raw or {}):
-        return None, None  # an invalid generator was reported by the schema check
+        return None  # an invalid generator was reported by the schema check
     if d.get("inputs") is None or d.get("targets") is None:
-        errors.add(loc.path, loc.line("data"), "data needs 'inputs' and 'targets', or a 'generator'")
-        return None, None
-    X = _matrix(loc, ("data", "inputs"), d["inputs"], errors, "inputs", sizes[0] if sizes else None)
-    T = _matrix(loc, ("data", "targets"), d["targets"], errors, "targets", sizes[-1] if sizes else None)
+        errors.add(loc.path, loc.line(*keys), f"{what} needs 'inputs' and 'targets', or a 'generator'")
+        return None
+    X = _matrix(loc, keys + ("inputs",), d["inputs"], errors, "inputs", sizes[0] if sizes else None)
+    T = _matrix(loc, keys + ("targets",), d["targets"], errors, "targets", sizes[-1] if sizes else None)
     if X is not None and T is not None and len(X) != len(T):
-        errors.add(loc.path, loc.line("data", "targets"), f"{len(X)} inputs but {len(T)} targets")
-        return None, None
-    return X, T
+        errors.add(loc.path, loc.line(*keys, "targets"), f"{len(X)} inputs but {len(T)} targets")
+        return None
+    if X is None or T is None:
+        return None
+    return _Data(X, T, *labels)
+
+
+def _dataset_entry(loc, i, entry, sizes, errors) -> tuple[object, _Data] | None:
+    """One value of sweep: datasets: a generator name, or a data mapping (a generator with
+    its options, or inline inputs and targets with a `name`). Returns (axis value, data)."""
+    keys = ("sweep", "datasets", i)
+    if isinstance(entry, str):
+        if entry not in GENERATORS:
+            errors.add(loc.path, loc.line(*keys),
+                       f"unknown data generator '{entry}'{did_you_mean(entry, GENERATORS)}; "
+                       f"choose from {', '.join(GENERATORS)}")
+            return None
+        XT = _generated(loc, keys, {"generator": entry}, sizes, errors, keys)
+        return None if XT is None else (entry, _Data(*XT))
+    if not isinstance(entry, dict):
+        errors.add(loc.path, loc.line(*keys),
+                   f"a data set should be a generator name or a mapping like {{generator: moons, noise: 0.2}}, got {entry!r}")
+        return None
+    data = _data(loc, keys, sizes, errors, DATASET, f"data set {i + 1}")
+    if data is None:
+        return None
+    if entry.get("name") is not None:
+        value = entry["name"]
+    elif entry.get("generator") is not None:
+        value = {k: v for k, v in entry.items() if k not in ("input_labels", "output_labels")}
+    else:
+        errors.add(loc.path, loc.line(*keys), "a data set given by inputs and targets needs a 'name' (how the sweep shows it)")
+        return None
+    return value, data
+
+
+def _sweep_axes(loc, sweep, weights, base_net, sizes, errors) -> dict:
+    """Validate the axes a sweep names; returns engine axis -> values (datasets as (value, _Data))."""
+    path = loc.path
+    named = [k for k in SWEEP_AXES if sweep.get(k) is not None]  # in product order
+    if not named:
+        errors.add(path, loc.line("sweep"), f"a sweep names at least one axis: {', '.join(SWEEP_AXES)}")
+    axes = {}
+    for key in named:
+        values = sweep[key]
+        if not values:
+            errors.add(path, loc.line("sweep", key), f"'{key}' needs at least one value")
+            continue
+        seen = {}
+        for i, v in enumerate(values):
+            canon = json.dumps(v, sort_keys=True, default=str)
+            if canon in seen:
+                errors.add(path, loc.line("sweep", key, i), f"{v!r} appears twice in '{key}' (first as value {seen[canon] + 1})")
+            seen.setdefault(canon, i)
+        good = []
+        for i, v in enumerate(values):
+            at = ("sweep", key, i)
+            if key == "learning_rates":
+                good.append(v)  # checked with train.learning_rate, below
+            elif key == "seeds":
+                if not isinstance(v, int) or isinstance(v, bool):
+                    errors.add(path, loc.line(*at), f"a seed should be a whole number, got {v!r}")
+                else:
+                    good.append(v)
+            elif key == "init_scales":
+                if not _is_num(v) or not math.isfinite(v) or v < 0:
+                    errors.add(path, loc.line(*at), f"an initial scale should be a number >= 0, got {v!r}")
+                else:
+                    good.append(float(v))
+            elif key == "init_schemes":
+                if v not in engine.SCHEMES:
+                    errors.add(path, loc.line(*at), f"unknown init scheme {v!r}{did_you_mean(v, engine.SCHEMES)}; "
+                                                    f"choose from {', '.join(engine.SCHEMES)}")
+                else:
+                    good.append(v)
+            elif key == "activations":
+                hidden_acts = [a for a in engine.ACTIVATIONS if a != "softmax"]
+                if v not in hidden_acts:
+                    extra = "" if v == "softmax" else did_you_mean(v, hidden_acts)
+                    errors.add(path, loc.line(*at), f"{v!r} cannot be a hidden layer's activation{extra}; "
+                                                    f"choose from {', '.join(hidden_acts)}")
+                else:
+                    good.append(v)
+            elif key == "hidden":
+                if not isinstance(v, list) or not all(isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in v):
+                    errors.add(path, loc.line(*at),
+                               f"each hidden entry is a list of layer sizes (whole numbers >= 1), e.g. [8, 8]; got {v!r}")
+                else:
+                    good.append(v)
+            elif key == "datasets":
+                got = _dataset_entry(loc, i, v, sizes, errors)
+                if got is not None:
+                    good.append(got)
+        axes[SWEEP_AXES[key]] = good
+    if weights is not None:
+        explicit = base_net is not None and set(base_net.param_shapes()) <= set(weights)
+        for key in ("init_scales", "init_schemes"):
+            if key in named and explicit:
+                errors.add(path, loc.line("sweep", key),
+                           f"every parameter is given in init.weights, so '{key}' would change nothing")
+        if "hidden" in named:
+            errors.add(path, loc.line("sweep", "hidden"),
+                       "init.weights cannot be combined with a sweep over hidden sizes (each size needs other shapes)")
+    if base_net is not None and base_net.layers < 2:
+        if "activations" in named and "hidden" not in named:
+            errors.add(path, loc.line("sweep", "activations"), "this network has no hidden layer whose activation could change")
+        if "hidden" in named and "activations" not in named:
+            for i, h in enumerate(sweep["hidden"]):
+                if isinstance(h, list) and h:
+                    errors.add(path, loc.line("sweep", "hidden", i),
+                               "the network has no hidden layer whose activation new hidden layers could take; "
+                               "sweep 'activations' too")
+                    break
+    if "datasets" in named and loc.data.get("data") is not None:
+        errors.add(path, loc.line("data"), "the sweep's datasets replace 'data'; remove one of them")
+    if named and not errors.errors:
+        count = math.prod(len(v) for v in axes.values())
+        if count > MAX_MEMBERS:
+            shape = " x ".join(str(len(v)) for v in axes.values())
+            errors.add(path, loc.line("sweep"), f"this sweep has {count} members ({shape}); the limit is {MAX_MEMBERS}")
+    return axes
+
+
+def _landscapes(loc, rec, nets, schedules, errors) -> tuple[tuple, tuple]:
+    """record: surface / slice -> (SurfaceSpec, ...), (SliceSpec, ...)."""
+    out = {"surface": [], "slice": []}
+    for kind, schema in (("surface", SURFACE), ("slice", SLICE)):
+        value = rec.get(kind)
+        if value is None:
+            continue
+        entries = [("record", kind)] if isinstance(value, dict) else [("record", kind, i) for i in range(len(value))]
+        if isinstance(value, list) and not value:
+            errors.add(loc.path, loc.line("record", kind), f"'{kind}' needs at least one entry")
+        for keys in entries:
+            d = check(loc, keys, schema, errors, kind)
+            if not d:
+                continue
+            refs = d.get("weights") if kind == "surface" else ([d["weight"]] if d.get("weight") is not None else None)
+            if refs is None:
+                continue
+            if kind == "surface" and len(refs) != 2:
+                errors.add(loc.path, loc.line(*keys, "weights"), f"a surface needs two weights, e.g. [\"W1[0,0]\", \"W2[0,1]\"], got {len(refs)}")
+                continue
+            ok = True
+            for j, ref in enumerate(refs):
+                where = loc.line(*keys, "weights", j) if kind == "surface" else loc.line(*keys, "weight")
+                for net in nets:
+                    try:
+                        engine.weight_index(str(ref), net)
+                    except ValueError as exc:
+                        extra = "" if net is nets[0] else f" (in the sweep's network {'-'.join(map(str, net.sizes))})"
+                        errors.add(loc.path, where, str(exc) + extra)
+                        ok = False
+                        break
+            if ok and kind == "surface" and nets and engine.weight_index(str(refs[0]), nets[0]) == engine.weight_index(str(refs[1]), nets[0]):
+                errors.add(loc.path, loc.line(*keys, "weights"), f"a surface needs two different weights, got {refs[0]} twice")
+                ok = False
+            span = d.get("range")
+            pairs = None
+            if span is not None:
+                want = 2 if kind == "surface" else 1
+                pairs = [span] if kind == "slice" else span
+                good = len(pairs) == want and all(
+                    isinstance(p, list) and len(p) == 2 and all(_is_num(x) for x in p) and p[0] < p[1] for p in pairs)
+                if not good:
+                    example = "[[-6, 6], [-6, 6]] (one [low, high] per weight)" if kind == "surface" else "[-4, 4]"
+                    errors.add(loc.path, loc.line(*keys, "range"), f"range should be {example}, got {span!r}")
+                    ok = False
+            limit = MAX_SURFACE_POINTS if kind == "surface" else MAX_SLICE_POINTS
+            points = d.get("points")
+            if points is not None and not 2 <= points <= limit:
+                errors.add(loc.path, loc.line(*keys, "points"), f"points must be from 2 to {limit}, got {points}")
+                ok = False
+            at = d.get("at")
+            if isinstance(at, str):
+                if at != "last":
+                    errors.add(loc.path, loc.line(*keys, "at"), f"at should be a step number or 'last', got '{at}'")
+                    ok = False
+            elif at is not None:
+                for schedule in schedules:
+                    if at < 0 or at > schedule[-1]:
+                        errors.add(loc.path, loc.line(*keys, "at"), f"step {at} is not in the run (steps 0 to {schedule[-1]})")
+                        ok = False
+                        break
+                    if at not in set(schedule.tolist()):
+                        errors.add(loc.path, loc.line(*keys, "at"),
+                                   f"step {at} is not recorded (record every_until / then_every choose the steps)")
+                        ok = False
+                        break
+            if not ok:
+                continue
+            span = None if pairs is None else tuple(tuple(float(x) for x in p) for p in pairs)
+            if kind == "surface":
+                out[kind].append(engine.SurfaceSpec(tuple(str(r) for r in refs), span, d["points"], d["at"]))
+            else:
+                out[kind].append(engine.SliceSpec(str(refs[0]), None if span is None else span[0], d["points"], d["at"]))
+    return tuple(out["surface"]), tuple(out["slice"])
 
 
 def parse(path: Path, text: str | None = None) -> Scenario:
@@ -172,7 +426,10 @@ def parse(path: Path, text: str | None = None) -> Scenario:
         except ValueError as exc:
             errors.add(path, loc.line("network"), str(exc))
 
-    X, T = _data(loc, top["data"], sizes, errors)
+    base = _data(loc, ("data",), sizes, errors) if top.get("data") is not None else None
+    sweep_given = top.get("sweep") is not None
+    if top.get("data") is None and not (sweep_given and isinstance(top["sweep"], dict) and top["sweep"].get("datasets")):
+        errors.add(path, loc.line(), "the scenario is missing 'data'")
 
     init_raw = check(loc, ("init",), INIT, errors, "init") if top.get("init") is not None else check(
         Located({"init": {}}, {}, path), ("init",), INIT, errors, "init")
@@ -214,44 +471,79 @@ def parse(path: Path, text: str | None = None) -> Scenario:
             errors.add(path, loc.line("train", key), f"'{key}' must be at least 1, got {tr[key]}")
     if tr.get("momentum") is not None and not (0 <= tr["momentum"] < 1):
         errors.add(path, loc.line("train", "momentum"), f"momentum must be in [0, 1), got {tr['momentum']}")
-    if net is not None:
-        for i, name in enumerate(tr.get("freeze") or []):
-            if name not in net.param_shapes():
-                errors.add(path, loc.line("train", "freeze", i),
-                           f"cannot freeze '{name}': no such parameter{did_you_mean(name, net.param_shapes())}")
     stop = check(loc, ("train", "stop"), STOP, errors, "stop") if tr.get("stop") is not None else {}
 
-    sweep = check(loc, ("sweep",), SWEEP, errors, "sweep") if top.get("sweep") is not None else None
-    if sweep:
+    sweep = check(loc, ("sweep",), SWEEP, errors, "sweep") if sweep_given else None
+    axes = _sweep_axes(loc, sweep, weights, net, sizes, errors) if sweep is not None else {}
+    if sweep is not None and sweep.get("learning_rates") is not None:
         etas = sweep.get("learning_rates") or []
         if tr.get("learning_rate") is not None:
             errors.add(path, loc.line("train", "learning_rate"), "a sweep gives the learning rates; remove 'learning_rate' from train")
-        seeds = sweep.get("seeds") or [init_raw["seed"]]
-        for i, s in enumerate(seeds):
-            if not isinstance(s, int) or isinstance(s, bool):
-                errors.add(path, loc.line("sweep", "seeds", i), f"a seed should be a whole number, got {s!r}")
     else:
         if tr.get("learning_rate") is None:
-            errors.add(path, loc.line("train"), "train is missing 'learning_rate' (or give a sweep)")
+            errors.add(path, loc.line("train"), "train is missing 'learning_rate' (or give a sweep)" if sweep is None
+                       else "train is missing 'learning_rate' (the sweep names no learning_rates)")
         etas = [tr.get("learning_rate")] if tr.get("learning_rate") is not None else []
-        seeds = [init_raw["seed"]]
     for i, eta in enumerate(etas):
-        keys = ("sweep", "learning_rates", i) if sweep else ("train", "learning_rate")
-        if not isinstance(eta, NUM) or isinstance(eta, bool):
+        keys = ("sweep", "learning_rates", i) if sweep is not None and sweep.get("learning_rates") is not None else ("train", "learning_rate")
+        if not _is_num(eta):
             errors.add(path, loc.line(*keys), f"a learning rate should be a number, got {eta!r}")
         elif not eta > 0:
             errors.add(path, loc.line(*keys), f"the learning rate must be positive, got {eta}")
+    seeds = axes.get("seed") or [init_raw["seed"]]
+
+    # Every network and data set the members will have.
+    nets = [net] if net is not None else []
+    if net is not None and not errors.errors and ("hidden" in axes or "activation" in axes):
+        nets = []
+        for hidden in axes.get("hidden") or [None]:
+            for act in axes.get("activation") or [None]:
+                try:
+                    mnet = engine.member_net(net, hidden, act)
+                except ValueError as exc:
+                    errors.add(path, loc.line("sweep", "hidden" if "hidden" in axes else "activations"), str(exc))
+                    continue
+                if mnet not in nets:
+                    nets.append(mnet)
+    datas = [d for _, d in axes["dataset"]] if "dataset" in axes else ([base] if base is not None else [])
+    dataset_keys = [("sweep", "datasets", i) for i in range(len(datas))] if "dataset" in axes else [("data",)]
+
+    if nets:
+        names = {name for n in nets for name in n.param_shapes()}
+        for i, name in enumerate(tr.get("freeze") or []):
+            if name not in names:
+                errors.add(path, loc.line("train", "freeze", i),
+                           f"cannot freeze '{name}': no such parameter{did_you_mean(name, sorted(names))}")
 
     rec = check(loc, ("record",), RECORD, errors, "record") if top.get("record") is not None else {}
     detail = check(loc, ("record", "detail"), DETAIL, errors, "detail") if rec.get("detail") is not None else {}
-    if X is not None:
+    for data, keys in zip(datas, dataset_keys):
+        n = len(data.X)
         for i, s in enumerate(detail.get("samples") or []):
-            if not isinstance(s, int) or not 0 <= s < len(X):
-                errors.add(path, loc.line("record", "detail", "samples", i), f"sample {s!r} does not exist (there are {len(X)})")
+            if not isinstance(s, int) or not 0 <= s < n:
+                errors.add(path, loc.line("record", "detail", "samples", i), f"sample {s!r} does not exist (there are {n})")
+        if batch_size is not None and batch_size > n:
+            errors.add(path, loc.line("train", "batch"),
+                       f"batch {batch_size} is more than the {n} samples of the data" + (f" (data set {keys[-1] + 1})" if len(keys) == 3 else ""))
+    record_spec = engine.RecordSpec(every_until=rec.get("every_until"), then_every=rec.get("then_every") or 1)
+    if record_spec.every_until is not None and record_spec.every_until < 0:
+        errors.add(path, loc.line("record", "every_until"), f"every_until must be at least 0, got {record_spec.every_until}")
+    if record_spec.then_every < 1:
+        errors.add(path, loc.line("record", "then_every"), f"then_every must be at least 1, got {record_spec.then_every}")
+    surfaces, slices = (), ()
+    if (rec.get("surface") is not None or rec.get("slice") is not None) and not errors.errors:
+        count = tr.get("steps") if tr.get("steps") is not None else tr.get("epochs")
+        schedules = []
+        for data in datas:
+            per_epoch = 1 if batch_size is None else -(-len(data.X) // batch_size)
+            total = count if tr.get("steps") is not None else count * per_epoch
+            schedules.append(engine.record_schedule(total, record_spec))
+        surfaces, slices = _landscapes(loc, rec, nets, schedules, errors)
     errors.raise_if_any()
 
+    first = datas[0]
     config = engine.TrainConfig(
-        X=X, T=T, eta=float(etas[0]), steps=tr.get("steps"), epochs=tr.get("epochs"),
+        X=first.X, T=first.T, eta=float(etas[0]), steps=tr.get("steps"), epochs=tr.get("epochs"),
         optimizer=tr["optimizer"], momentum=float(tr["momentum"]), batch_size=batch_size,
         shuffle_seed=tr["shuffle_seed"], frozen=frozenset(tr.get("freeze") or []),
         stop_loss_below=stop.get("loss_below"), stop_all_correct=bool(stop.get("all_correct")),
@@ -259,11 +551,28 @@ def parse(path: Path, text: str | None = None) -> Scenario:
                              scale=float(init_raw["scale"]), seed=init_raw["seed"]),
         record=engine.RecordSpec(every_until=rec.get("every_until"), then_every=rec.get("then_every") or 1,
                                  detail_steps=tuple(detail.get("steps") or ()) if detail else (),
-                                 detail_samples=tuple(detail.get("samples") or (0,)) if detail else (0,)),
+                                 detail_samples=tuple(detail.get("samples") or (0,)) if detail else (0,),
+                                 surfaces=surfaces, slices=slices),
+        input_labels=first.input_labels, output_labels=first.output_labels,
     )
-    spec = json.loads(json.dumps({**loc.data, "_data": [X.tolist(), T.tolist()]}, sort_keys=True, default=str))
+    engine_axes = {name: list(values) for name, values in axes.items()}
+    if "dataset" in engine_axes:
+        engine_axes["dataset"] = [engine.Dataset(d.X, d.T, value, d.input_labels, d.output_labels)
+                                  for value, d in axes["dataset"]]
+    engine_axes["eta"] = [float(e) for e in etas]
+    engine_axes["seed"] = [int(s) for s in seeds]
+    try:
+        members = engine.sweep_members(net, config, engine_axes)
+    except ValueError as exc:  # everything it checks was checked above; just in case
+        raise ContentError(path, loc.line("sweep"), str(exc)) from None
+    extra = {"_data": [first.X.tolist(), first.T.tolist()]}
+    if "dataset" in axes:
+        extra["_datasets"] = [[d.X.tolist(), d.T.tolist()] for _, d in axes["dataset"]]
+    spec = json.loads(json.dumps({**loc.data, **extra}, sort_keys=True, default=str))
+    named = {key: [v[0] if key == "datasets" else v for v in axes[axis]]
+             for key, axis in SWEEP_AXES.items() if axis in axes}
     return Scenario(path.stem, path, top.get("title") or path.stem, spec, net, config,
-                    [float(e) for e in etas], [int(s) for s in seeds])
+                    [float(e) for e in etas], [int(s) for s in seeds], members, named)
 
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -289,9 +598,7 @@ def load_scenarios(content_dir: Path) -> dict[str, Scenario]:
 
 def _train(s: Scenario) -> list[engine.Trace]:
     try:
-        if s.is_sweep:
-            return engine.train_sweep(s.net, s.config, s.etas, s.seeds)
-        return [engine.train(s.net, s.config)]
+        return engine.train_members(s.net, s.config, s.members)
     except ValueError as exc:
         raise ContentError(s.path, None, str(exc)) from None
 
@@ -320,9 +627,21 @@ def run(scenario: Scenario, cache_dir: Path | None = None) -> list[engine.Trace]
 
 
 def check_gradients(scenario: Scenario) -> engine.GradCheck:
-    """Backprop vs finite differences at the first member's initial parameters."""
-    params = engine.init_params(scenario.net, scenario.config.init, scenario.seeds[0])
-    return engine.gradcheck(scenario.net, params, scenario.config.X, scenario.config.T)
+    """Backprop vs finite differences at the initial parameters of the first member of each
+    network and data set the scenario trains (one for most); the worst check is returned."""
+    worst, seen = None, set()
+    for m in scenario.members or [engine.Member(scenario.config.eta, scenario.seeds[0])]:
+        net = m.net or scenario.net
+        X, T = (scenario.config.X, scenario.config.T) if m.data is None else (m.data.X, m.data.T)
+        key = (net, id(X))
+        if key in seen:
+            continue
+        seen.add(key)
+        params = engine.init_params(net, m.init or scenario.config.init, m.seed)
+        check = engine.gradcheck(net, params, X, T)
+        if worst is None or check.max_rel_error > worst.max_rel_error:
+            worst = check
+    return worst
 
 
 def trace_main(args) -> int:

@@ -9,6 +9,32 @@ from site_builder.engine.nn import NetSpec
 
 
 @dataclass(eq=False)
+class Surface:
+    """The full-data loss over a grid of two weights, every other parameter held at its value
+    at step `at`: loss[i, j] is the loss with weights[0] = u[i] and weights[1] = v[j]."""
+
+    weights: tuple[str, str]  # e.g. ("W1[0,0]", "W2[0,1]")
+    at: int  # the step whose parameters the grid starts from
+    centre: tuple[float, float]  # the two weights' values at that step
+    u: np.ndarray  # (points,) values of weights[0]
+    v: np.ndarray  # (points,) values of weights[1]
+    loss: np.ndarray  # (points, points)
+
+
+@dataclass(eq=False)
+class Slice:
+    """The full-data loss and its slope dE/dw along one weight, every other parameter held at
+    its value at step `at`. The slope comes from backprop at each point, not from differences."""
+
+    weight: str  # e.g. "W1[0,0]"
+    at: int
+    centre: float  # the weight's value at that step
+    values: np.ndarray  # (points,) the weight's values
+    loss: np.ndarray  # (points,)
+    slope: np.ndarray  # (points,) dE/dw
+
+
+@dataclass(eq=False)
 class Trace:
     """Recorded steps of one run (R records). A step is one parameter update; record k holds
     the state *before* update steps[k] + 1: params[name][k] after steps[k] updates, the
@@ -20,6 +46,13 @@ class Trace:
     arrays (len(samples), units). z[0] and delta[0] belong to layer 1; a[0] is the input.
     delta is dE/dz of the total E (so it carries the 1/n of reduction "mean").
     dead / saturated: per layer, bool (units,), judged with the parameters of the last record.
+
+    grad_norms[k, l-1] = ||dW_l||_F and bias_grad_norms[k, l-1] = ||db_l|| at record k
+    (properties, worked out from grads).
+    signs[name][k] = sign(theta after update steps[k] + 1 - theta after steps[k] updates), int8
+    -1/0/+1: the direction each parameter actually moved right after record k (0 when frozen,
+    when the change rounded away, or at the last record, which no update follows).
+    axes: the member's value on each sweep axis ({"eta": 0.5, "seed": 3, "hidden": [8, 8]}).
     """
 
     net: NetSpec
@@ -41,6 +74,33 @@ class Trace:
     dead: list[np.ndarray] = field(default_factory=list)
     saturated: list[np.ndarray] = field(default_factory=list)
     correct: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (R,)
+    signs: dict[str, np.ndarray] = field(default_factory=dict)  # name -> int8 (R, *shape)
+    axes: dict = field(default_factory=dict)  # axis name -> value, in sweep order
+    input_labels: list[str] | None = None  # one per input unit, e.g. ["The", "capital", "is"]
+    output_labels: list[str] | None = None  # one per output unit
+    surfaces: list[Surface] = field(default_factory=list)
+    slices: list[Slice] = field(default_factory=list)
+
+    @property
+    def grad_norms(self) -> np.ndarray:
+        """(R, layers): ||dW_l||_F, the Frobenius norm of layer l's weight gradient, per record."""
+        return self._norms("W")
+
+    @property
+    def bias_grad_norms(self) -> np.ndarray:
+        """(R, layers): ||db_l||, the Euclidean norm of layer l's bias gradient, per record."""
+        return self._norms("b")
+
+    def _norms(self, kind: str) -> np.ndarray:
+        # Worked out from `grads` when asked (it costs the training loop nothing, and cannot
+        # disagree with the gradients it describes).
+        R = len(self.steps)
+        out = np.empty((R, self.net.layers))
+        with np.errstate(all="ignore"):  # a diverged record's gradient may overflow
+            for l in range(1, self.net.layers + 1):
+                g = self.grads[f"{kind}{l}"].reshape(R, -1)
+                out[:, l - 1] = np.sqrt(np.einsum("ij,ij->i", g, g))
+        return out
 
     @property
     def diverged(self) -> bool:

@@ -1,11 +1,15 @@
 """Training that records a Trace.
 
-`train` is `train_sweep` with one member. A sweep (learning rates x seeds) trains every member
-at once: all parameters live in one flat array theta of shape (members, parameters), and the
-W1, b1, ... the layers use are views into it, with a leading member axis. One step of the
-whole sweep is then a forward pass, a backward pass and an update of a few numpy calls each,
-whether it trains one network or forty; recording a step is a handful of array copies into
-buffers allocated before the loop.
+`train` is `train_sweep` with one member, and `train_sweep` (learning rates x seeds) is
+`train_members` over the members `sweep_members` lists. Members that share a network shape,
+activations and data train at once: all their parameters live in one flat array theta of
+shape (members, parameters), and the W1, b1, ... the layers use are views into it, with a
+leading member axis. One step of the whole group is then a forward pass, a backward pass and
+an update of a few numpy calls each, whether it trains one network or forty; recording a
+step is a handful of array copies into buffers allocated before the loop. Learning rate,
+seed, initial scale and initial scheme only change each member's starting point and step
+size, so they batch; members whose network (hidden sizes, activation) or data differ train
+group by group, one batched run per group.
 
 A step is one parameter update. Record k holds the state before update steps[k] + 1: the
 parameters after steps[k] updates, the full-data loss and outputs with them, and the
@@ -15,16 +19,26 @@ and its Trace says at which step and why; nothing is raised and no warning is pr
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from math import prod
+import itertools
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from site_builder.engine.flat import FlatParams
 from site_builder.engine.nn import ACTIVATIONS, NetSpec, backward, forward, loss_value
-from site_builder.engine.optim import OPTIMIZERS, InitSpec, Optimizer, init_params
+from site_builder.engine.optim import OPTIMIZERS, SCHEMES, InitSpec, Optimizer, init_params
+from site_builder.engine.surface import SliceSpec, SurfaceSpec, landscapes
 from site_builder.engine.trace import Trace
 
+__all__ = ["AXES", "Dataset", "FlatParams", "Member", "RecordSpec", "TrainConfig", "member_net", "record_schedule",
+           "sweep_members", "train", "train_members", "train_sweep"]
+
 SATURATION = 1e-4  # a sigmoid/tanh unit is saturated when f'(z) < this on every sample
+
+# The axes a sweep may vary, in the order of the Cartesian product: the first is the
+# outermost (slowest-changing), the last the innermost. Members that differ only in the last
+# four batch together.
+AXES = ("dataset", "hidden", "activation", "init_scheme", "init_scale", "eta", "seed")
 
 
 @dataclass(frozen=True)
@@ -32,12 +46,15 @@ class RecordSpec:
     """Which steps to record. Every step up to and including `every_until` (None: every step
     of the run), after that the multiples of `then_every`; the first and the last step are
     always recorded. At each of `detail_steps` the per-layer z, a and delta of the samples
-    `detail_samples` are kept too."""
+    `detail_samples` are kept too. `surfaces` and `slices` (SurfaceSpec, SliceSpec) are loss
+    landscapes computed for every member once it has trained (engine/surface.py)."""
 
     every_until: int | None = None
     then_every: int = 1
     detail_steps: tuple = ()
     detail_samples: tuple = (0,)
+    surfaces: tuple[SurfaceSpec, ...] = ()
+    slices: tuple[SliceSpec, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # holds arrays: compared and hashed by identity
@@ -50,6 +67,8 @@ class TrainConfig:
     np.random.default_rng(shuffle_seed) (the last batch of an epoch may be smaller); 1 is
     one sample at a time. `frozen` names parameters that are never updated; names that are
     not parameters of the network are ignored (the classic worked example freezes b1 and b2).
+    `input_labels` / `output_labels` name the input and output units (e.g. the words of a
+    next-word model); they are carried into the Trace, not used in training.
     """
 
     X: np.ndarray
@@ -66,6 +85,35 @@ class TrainConfig:
     stop_all_correct: bool = False
     init: InitSpec = field(default_factory=InitSpec)
     record: RecordSpec = field(default_factory=RecordSpec)
+    input_labels: tuple | None = None
+    output_labels: tuple | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """One value of a sweep's dataset axis: the data, how the axis names it (Trace.axes
+    ["dataset"]: e.g. "xor" or {"generator": "moons", "noise": 0.2}) and its unit labels."""
+
+    X: np.ndarray
+    T: np.ndarray
+    name: str | dict | None = None
+    input_labels: tuple | None = None
+    output_labels: tuple | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Member:
+    """One network of a sweep, as far as it differs from the sweep's net and TrainConfig:
+    its learning rate and seed, and optionally its own network, initialisation (the seed
+    still comes from `seed`) and data. `axes` holds its values on the other sweep axes, in
+    AXES order; Trace.axes is that plus eta and seed."""
+
+    eta: float
+    seed: int
+    net: NetSpec | None = None
+    init: InitSpec | None = None
+    data: Dataset | None = None
+    axes: dict = field(default_factory=dict)
 
 
 def train(net: NetSpec, cfg: TrainConfig) -> Trace:
@@ -78,9 +126,129 @@ def train_sweep(net: NetSpec, cfg: TrainConfig, etas, seeds) -> list[Trace]:
     eta-major (for eta in etas: for seed in seeds); each member's eta and seed replace
     cfg.eta and cfg.init.seed. A member that diverges or meets a stop rule is frozen from
     then on and its Trace ends at that step."""
-    X, T = _data(net, cfg)
+    return train_members(net, cfg, sweep_members(net, cfg, {"eta": etas, "seed": seeds}))
+
+
+def sweep_members(net: NetSpec, cfg: TrainConfig, axes: dict) -> list[Member]:
+    """The Cartesian product of the named axes, in AXES order (dataset outermost, then
+    hidden, activation, init_scheme, init_scale, eta, seed innermost); eta and seed default
+    to [cfg.eta] and [cfg.init.seed].
+
+        dataset      Dataset values (or (X, T) pairs)
+        hidden       hidden layer sizes, e.g. [8, 8]; every hidden layer takes the
+                     activation axis value, else the base network's first activation
+        activation   the activation of every hidden layer (the output layer keeps its own)
+        init_scheme  uniform | normal | xavier | he      (replaces cfg.init.scheme)
+        init_scale   a number >= 0                        (replaces cfg.init.scale)
+    """
+    unknown = [name for name in axes if name not in AXES]
+    if unknown:
+        raise ValueError(f"unknown sweep axis '{unknown[0]}'; the axes are {', '.join(AXES)}")
+    values = {}
+    for name in AXES:
+        given = axes.get(name)
+        if given is None:
+            if name == "eta":
+                given = [cfg.eta]
+            elif name == "seed":
+                given = [cfg.init.seed]
+            else:
+                continue
+        values[name] = [_axis_value(name, v) for v in given]
+        if not values[name]:
+            raise ValueError(f"the sweep axis '{name}' has no values")
+    members = []
+    for combo in itertools.product(*values.values()):
+        point = dict(zip(values, combo))
+        hidden, act = point.get("hidden"), point.get("activation")
+        mnet = net if hidden is None and act is None else member_net(net, hidden, act)
+        init = cfg.init
+        if "init_scheme" in point or "init_scale" in point:
+            init = replace(init, scheme=point.get("init_scheme", init.scheme), scale=point.get("init_scale", init.scale))
+        data = point.get("dataset")
+        extra = {k: (v.name if k == "dataset" else list(v) if k == "hidden" else v)
+                 for k, v in point.items() if k not in ("eta", "seed")}
+        members.append(Member(eta=point["eta"], seed=point["seed"], net=None if mnet is net else mnet,
+                              init=None if init is cfg.init else init, data=data, axes=extra))
+    return members
+
+
+def _axis_value(name: str, v):
+    if name == "eta":
+        v = float(v)
+        if not np.isfinite(v) or v < 0:
+            raise ValueError(f"the learning rate must be a finite number >= 0, got {v}")
+        return v
+    if name == "seed":
+        return int(v)
+    if name == "init_scale":
+        v = float(v)
+        if not np.isfinite(v) or v < 0:
+            raise ValueError(f"an initial scale must be a finite number >= 0, got {v}")
+        return v
+    if name == "init_scheme":
+        if v not in SCHEMES:
+            raise ValueError(f"unknown init scheme '{v}'; choose from {', '.join(SCHEMES)}")
+        return v
+    if name == "activation":
+        if v not in ACTIVATIONS or v == "softmax":
+            raise ValueError(f"'{v}' cannot be a hidden activation; choose from "
+                             f"{', '.join(a for a in ACTIVATIONS if a != 'softmax')}")
+        return v
+    if name == "hidden":
+        sizes = tuple(v) if isinstance(v, (list, tuple)) else (v,)
+        if not isinstance(v, (list, tuple)) or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in sizes):
+            raise ValueError(f"hidden layer sizes are a list of whole numbers >= 1, got {list(v)}")
+        return tuple(int(s) for s in sizes)
+    if name == "dataset":
+        return v if isinstance(v, Dataset) else Dataset(*v)
+    raise AssertionError(name)
+
+
+def member_net(net: NetSpec, hidden=None, activation: str | None = None) -> NetSpec:
+    """`net` with other hidden layers and/or hidden activation: inputs, outputs, the output
+    activation, loss and reduction stay. Every hidden layer takes `activation`, or when that
+    is None the base network's first activation (its first hidden layer's)."""
+    sizes = tuple(net.sizes[1:-1]) if hidden is None else tuple(int(h) for h in hidden)
+    if activation is None:
+        if net.layers < 2 and sizes:
+            raise ValueError("the network has no hidden layer whose activation new hidden layers could take; "
+                             "sweep the activations too")
+        activation = net.activations[0]
+    elif net.layers < 2 and hidden is None:
+        raise ValueError("the network has no hidden layer whose activation could change")
+    return NetSpec((net.sizes[0], *sizes, net.sizes[-1]), (activation,) * len(sizes) + (net.activations[-1],),
+                   net.loss, net.reduction)
+
+
+def train_members(net: NetSpec, cfg: TrainConfig, members) -> list[Trace]:
+    """Train every member and return their Traces in the members' order. Members with the
+    same network and data are one batched computation; each group trains in turn."""
+    members = list(members)
+    if not members:
+        raise ValueError("a sweep needs at least one member")
+    groups: dict = {}
+    for i, m in enumerate(members):
+        mnet = m.net or net
+        X, T = _data(mnet, *((cfg.X, cfg.T) if m.data is None else (m.data.X, m.data.T)))
+        key = (mnet, X.shape, X.tobytes(), T.shape, T.tobytes())
+        groups.setdefault(key, (mnet, X, T, []))[3].append(i)
+    out: list[Trace | None] = [None] * len(members)
+    for mnet, X, T, idx in groups.values():
+        for i, tr in zip(idx, _train_group(mnet, cfg, X, T, [members[i] for i in idx])):
+            out[i] = tr
+    if cfg.record.surfaces or cfg.record.slices:
+        for tr in out:
+            tr.surfaces, tr.slices = landscapes(tr, cfg.record.surfaces, cfg.record.slices)
+    return out
+
+
+def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, members: list[Member]) -> list[Trace]:
+    """The members (all with this net and data) as one batched computation."""
     n = len(X)
-    members = _members(etas, seeds)
+    for m in members:
+        if not np.isfinite(m.eta) or m.eta < 0:
+            raise ValueError(f"the learning rate must be a finite number >= 0, got {m.eta}")
     M = len(members)
     total, per_epoch = _length(cfg, n)
     batch = cfg.batch_size
@@ -88,16 +256,22 @@ def train_sweep(net: NetSpec, cfg: TrainConfig, etas, seeds) -> list[Trace]:
     detail_at, detail_idx = _detail(cfg.record, n)
 
     flat = FlatParams(net)
-    theta = np.stack([flat.pack(init_params(net, cfg.init, seed)) for _, seed in members])  # (M, P)
+    theta = np.stack([flat.pack(init_params(net, m.init or cfg.init, m.seed)) for m in members])  # (M, P)
     grad, batch_grad = np.empty_like(theta), np.empty_like(theta)
     params, grads, bgrads = flat.views(theta), flat.views(grad), flat.views(batch_grad)
-    opt = Optimizer(cfg.optimizer, [eta for eta, _ in members], cfg.momentum, flat.free(cfg.frozen), theta.shape)
+    opt = Optimizer(cfg.optimizer, [m.eta for m in members], cfg.momentum, flat.free(cfg.frozen), theta.shape)
 
     R = len(schedule)
     rec_loss = np.empty((R, M))
     rec_out = np.empty((R, M, n, net.sizes[-1]))
     rec_theta = np.empty((R, M, flat.size))
     rec_grad = np.empty((R, M, flat.size))
+    # Update signs are taken from consecutive records after the loop; only where the next
+    # step is not recorded (the schedule thins out) does the loop work them out itself.
+    rec_sign = np.zeros((R, M, flat.size), dtype=np.int8)
+    gap = np.ones(R, dtype=bool)
+    gap[:-1] = np.diff(schedule) != 1
+    pending = -1  # the record whose update signs the coming update decides
     r = 0  # records written so far
     active = np.ones(M, dtype=bool)
     ends: list[_End | None] = [None] * M
@@ -113,6 +287,8 @@ def train_sweep(net: NetSpec, cfg: TrainConfig, etas, seeds) -> list[Trace]:
 
             if step == schedule[r]:
                 rec_loss[r], rec_out[r], rec_theta[r], rec_grad[r] = E, a[-1], theta, grad
+                if gap[r]:
+                    pending = r
                 r += 1
             if step in detail_at:
                 details[step] = {
@@ -157,10 +333,31 @@ def train_sweep(net: NetSpec, cfg: TrainConfig, etas, seeds) -> list[Trace]:
                 zb, ab = forward(net, params, X[idx])
                 backward(net, params, zb, ab, T[idx], out=bgrads)
                 opt.step(theta, batch_grad)
+            if pending >= 0:
+                _signs(theta, rec_theta[pending], out=rec_sign[pending])
+                pending = -1
 
-    records = _Records(schedule[:r], rec_loss[:r], rec_out[:r], rec_theta[:r], rec_grad[:r], details)
-    return [_member_trace(net, cfg, flat, X, T, m, eta, seed, per_epoch, detail_idx, records, ends[m])
-            for m, (eta, seed) in enumerate(members)]
+    # Signs of the records followed by the very next step, from consecutive records.
+    # (In blocks of rows, so the temporaries stay small.)
+    follow = np.flatnonzero(~gap[:r - 1])
+    block = max(1, (1 << 20) // (M * flat.size))
+    with np.errstate(all="ignore"):
+        for start in range(0, len(follow), block):
+            k = follow[start:start + block]
+            if k[-1] - k[0] == len(k) - 1:  # a run of rows: slices, no copies
+                a, b = k[0], k[-1] + 1
+                _signs(rec_theta[a + 1:b + 1], rec_theta[a:b], out=rec_sign[a:b])
+            else:
+                rec_sign[k] = _signs(rec_theta[k + 1], rec_theta[k])
+    records = _Records(schedule[:r], rec_loss[:r], rec_out[:r], rec_theta[:r], rec_grad[:r], rec_sign[:r], details)
+    return [_member_trace(net, cfg, flat, X, T, m, member, per_epoch, detail_idx, records, ends[m])
+            for m, member in enumerate(members)]
+
+
+def _signs(new: np.ndarray, old: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """int8 sign of new - old: -1, 0 or +1, and 0 where either is NaN (np.sign would give NaN).
+    Compared, not subtracted: with gradual underflow new - old is 0 only when new == old."""
+    return np.subtract(np.greater(new, old).view(np.int8), np.less(new, old).view(np.int8), out=out)
 
 
 @dataclass
@@ -185,29 +382,43 @@ class _Records:
     outputs: np.ndarray
     theta: np.ndarray
     grad: np.ndarray
+    signs: np.ndarray  # int8 (R, M, P): the update right after each record
     details: dict
 
 
-def _member_trace(net, cfg, flat, X, T, m, eta, seed, per_epoch, detail_idx, rec: _Records, end: _End) -> Trace:
+def _member_trace(net, cfg, flat, X, T, m, member: Member, per_epoch, detail_idx, rec: _Records, end: _End) -> Trace:
     """Member m's Trace: its records before the step it stopped at, then its end state."""
-    rows = np.flatnonzero(rec.steps < end.step)
+    rows = slice(0, int(np.searchsorted(rec.steps, end.step)))  # the records before it (steps ascend)
     steps = np.append(rec.steps[rows], end.step).astype(np.int64)
     outputs = np.concatenate([rec.outputs[rows, m], end.outputs[None]])
-    explicit = cfg.init.explicit(net)
+    theta = np.concatenate([rec.theta[rows, m], end.theta[None]])
+    grad = np.concatenate([rec.grad[rows, m], end.grad[None]])
+    # signs[k]: how the update right after record k moved each parameter (the loop saw it);
+    # no update follows the last record.
+    signs = np.concatenate([rec.signs[rows, m], np.zeros((1, flat.size), dtype=np.int8)])
+    init = member.init or cfg.init
+    explicit = init.explicit(net)
+    seed = None if explicit else member.seed
+    axes = {**member.axes, "eta": member.eta, "seed": seed}
+    if member.data is None:
+        labels = (cfg.input_labels, cfg.output_labels)
+    else:
+        labels = (member.data.input_labels, member.data.output_labels)
+    labels = _labels(net, *labels)
     dead, saturated = unit_health(net, flat.unpack(end.theta), X)
     return Trace(
         net=net,
-        eta=eta,
-        seed=None if explicit else seed,
-        label=f"eta={eta:g}" if explicit else f"eta={eta:g} seed={seed}",
+        eta=member.eta,
+        seed=seed,
+        label=" ".join(f"{k}={_show(v)}" for k, v in axes.items() if not (k == "seed" and v is None)),
         X=X,
         T=T,
         steps=steps,
         epochs=steps / float(per_epoch),
         loss=np.append(rec.loss[rows, m], end.loss),
         outputs=outputs,
-        params=flat.unpack(np.concatenate([rec.theta[rows, m], end.theta[None]])),
-        grads=flat.unpack(np.concatenate([rec.grad[rows, m], end.grad[None]])),
+        params=flat.unpack(theta),
+        grads=flat.unpack(grad),
         detail={
             s: {"samples": [int(i) for i in detail_idx],
                 # z and delta carry the member axis; a[0] (the inputs) does not.
@@ -220,43 +431,37 @@ def _member_trace(net, cfg, flat, X, T, m, eta, seed, per_epoch, detail_idx, rec
         dead=dead,
         saturated=saturated,
         correct=count_correct(outputs, T),
+        signs=flat.unpack(signs),
+        axes=axes,
+        input_labels=labels[0],
+        output_labels=labels[1],
     )
 
 
-class FlatParams:
-    """Where each parameter lives in one flat vector: W1, b1, W2, b2, ... in order."""
+def _show(v) -> str:
+    """An axis value in a member's label: eta=0.5, hidden=8x8, dataset=moons(noise=0.2)."""
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, (list, tuple)):
+        return "x".join(map(str, v)) if v else "none"
+    if isinstance(v, dict):
+        rest = ", ".join(f"{k}={_show(x)}" for k, x in v.items() if k not in ("generator", "name"))
+        head = str(v.get("name") or v.get("generator") or "data")
+        return f"{head}({rest})" if rest and not v.get("name") else head
+    return str(v)
 
-    def __init__(self, net: NetSpec):
-        self.shapes = net.param_shapes()
-        self.slices, offset = {}, 0
-        for name, shape in self.shapes.items():
-            self.slices[name] = slice(offset, offset + prod(shape))
-            offset += prod(shape)
-        self.size = offset
 
-    def pack(self, params: dict[str, np.ndarray]) -> np.ndarray:
-        return np.concatenate([np.ravel(params[name]) for name in self.shapes])
-
-    def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
-        """(..., P) -> {name: (..., *shape)}, views that write through to `flat`."""
-        out = {}
-        for name, shape in self.shapes.items():
-            v = flat[..., self.slices[name]].reshape(flat.shape[:-1] + shape)
-            assert np.may_share_memory(v, flat), name  # reshape of a contiguous run is a view
-            out[name] = v
-        return out
-
-    def unpack(self, flat: np.ndarray) -> dict[str, np.ndarray]:
-        """(..., P) -> {name: (..., *shape)}, contiguous copies."""
-        return {name: v.copy() for name, v in self.views(flat).items()}
-
-    def free(self, frozen) -> np.ndarray:
-        """(P,) bool: True where the parameter may be updated."""
-        free = np.ones(self.size, dtype=bool)
-        for name in frozen:
-            if name in self.slices:
-                free[self.slices[name]] = False
-        return free
+def _labels(net: NetSpec, inputs, outputs) -> tuple[list[str] | None, list[str] | None]:
+    out = []
+    for labels, units, what in ((inputs, net.sizes[0], "input"), (outputs, net.sizes[-1], "output")):
+        if labels is None:
+            out.append(None)
+            continue
+        labels = [str(x) for x in labels]
+        if len(labels) != units:
+            raise ValueError(f"{len(labels)} {what} label(s) for {units} {what} unit(s)")
+        out.append(labels)
+    return out[0], out[1]
 
 
 def _divergence(flat: FlatParams, theta: np.ndarray, E: float) -> str | None:
@@ -313,9 +518,9 @@ def unit_health(net: NetSpec, params: dict, X: np.ndarray) -> tuple[list[np.ndar
 # ---- checks on the inputs (each a ValueError with a message an author can act on) ----------
 
 
-def _data(net: NetSpec, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
-    X = np.array(cfg.X, dtype=np.float64)
-    T = np.array(cfg.T, dtype=np.float64)
+def _data(net: NetSpec, X, T) -> tuple[np.ndarray, np.ndarray]:
+    X = np.array(X, dtype=np.float64)
+    T = np.array(T, dtype=np.float64)
     if X.ndim != 2 or T.ndim != 2 or len(X) != len(T) or len(X) == 0:
         raise ValueError(f"inputs and targets must be tables with one row per sample, got shapes {X.shape} and {T.shape}")
     if X.shape[1] != net.sizes[0] or T.shape[1] != net.sizes[-1]:
@@ -331,16 +536,6 @@ def _data(net: NetSpec, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
     if net.loss == "cross_entropy" and (((T < 0) | (T > 1)).any() or not np.allclose(T.sum(axis=1), 1.0, atol=1e-9)):
         raise ValueError("cross_entropy needs targets that are probabilities summing to 1 per sample (e.g. one-hot)")
     return X, T
-
-
-def _members(etas, seeds) -> list[tuple[float, int]]:
-    etas, seeds = [float(e) for e in etas], [int(s) for s in seeds]
-    if not etas or not seeds:
-        raise ValueError("a sweep needs at least one learning rate and one seed")
-    for eta in etas:
-        if not np.isfinite(eta) or eta < 0:
-            raise ValueError(f"the learning rate must be a finite number >= 0, got {eta}")
-    return [(eta, seed) for eta in etas for seed in seeds]
 
 
 def _length(cfg: TrainConfig, n: int) -> tuple[int, int]:

@@ -98,6 +98,7 @@ def test_second_run_comes_from_cache(tmp_path, monkeypatch):
 
     monkeypatch.setattr(engine, "train", refuse)
     monkeypatch.setattr(engine, "train_sweep", refuse)
+    monkeypatch.setattr(engine, "train_members", refuse)
     again = scenarios.run(s, tmp_path / "cache")
     assert again[0].loss.tobytes() == first[0].loss.tobytes()
     assert again[0].params["W1"].tobytes() == first[0].params["W1"].tobytes()

@@ -56,3 +56,53 @@ def test_node_decodes_exactly(tmp_path):
     assert np.array(doc["z"][0]).tobytes() == tr.detail[0]["z"][0].tobytes()
     assert doc["steps"] == tr.steps.tolist()
     assert doc["title"] == "</script> \u2028 title" and doc["diverged"] is None
+
+
+RUNNER_SWEEP = """
+globalThis.window = globalThis;
+globalThis.atob = (s) => Buffer.from(s, "base64").toString("binary");
+require(process.argv[2]);
+const doc = window.BPE.decodeTrace(require("fs").readFileSync(0, "utf8"));
+process.stdout.write(JSON.stringify({runs: doc.runs.map((r) => ({signs: r.signs, gradnorms: r.gradnorms, loss: r.loss,
+  net: r.net, X: r.X, T: r.T, labels: r.labels, axes: r.axes, surface: r.surface, slice: r.slice})),
+  sweep: doc.sweep, labels: doc.labels}));
+"""
+
+
+def test_node_decodes_int8_float32_and_per_run_data(tmp_path):
+    """Update signs travel as int8, a sweep's bulk arrays as float32; members with their own
+    network and data carry them, and the decoder gives every run its net, X, T and labels."""
+    node = shutil.which("node")
+    assert node, "node is needed for this test"
+    base = engine.NetSpec((2, 2, 1), ("tanh", "sigmoid"))
+    X = np.array([[0.1, 0.2], [0.3, -0.4], [1.0, 0.5]])
+    cfg = engine.TrainConfig(X=X, T=np.array([[0.0], [1.0], [1.0]]), eta=0.7, steps=5, init=engine.InitSpec(seed=4),
+                             input_labels=("left", "right"), output_labels=("yes",),
+                             record=engine.RecordSpec(surfaces=(engine.SurfaceSpec(("W1[0,0]", "b2[0]"), points=3),),
+                                                      slices=(engine.SliceSpec("W2[0,1]", points=5),)))
+    members = engine.sweep_members(base, cfg, {"hidden": [[2], [3, 2]], "eta": [0.7, 3.0]})
+    runs = engine.train_members(base, cfg, members)
+    assert any((tr.signs["W1"] < 0).any() for tr in runs) and any((tr.signs["W1"] > 0).any() for tr in runs)
+
+    class S:
+        name, title, is_sweep = "s", "sweep", True
+
+    text = traces.to_page_json(runs, S(), fields=("loss", "signs", "gradnorms", "axes", "labels", "surface", "slice"))
+    runner = tmp_path / "run.js"
+    runner.write_text(RUNNER_SWEEP)
+    out = subprocess.run([node, str(runner), str(DECODER)], input=text, capture_output=True, text=True, check=True)
+    doc = json.loads(out.stdout)
+    assert doc["sweep"]["axes"] == ["hidden", "eta", "seed"]
+    assert doc["labels"] == {"inputs": ["left", "right"], "outputs": ["yes"]}
+    for tr, run in zip(runs, doc["runs"]):
+        for name in tr.params:
+            assert run["signs"][name] == tr.signs[name].tolist()  # -1, 0, +1 exactly
+        assert run["gradnorms"]["W"] == tr.grad_norms.astype(np.float32).tolist()
+        assert run["loss"] == tr.loss.astype(np.float32).tolist()
+        assert run["net"]["sizes"] == list(tr.net.sizes)
+        assert np.array(run["X"]).tobytes() == X.tobytes()  # filled in from the top of the document
+        assert run["labels"] == {"inputs": ["left", "right"], "outputs": ["yes"]}
+        assert run["axes"] == tr.axes
+        assert np.array(run["surface"][0]["u"]).tobytes() == tr.surfaces[0].u.tobytes()
+        assert run["slice"][0]["weight"] == "W2[0,1]"
+        assert run["slice"][0]["slope"] == tr.slices[0].slope.astype(np.float32).tolist()
