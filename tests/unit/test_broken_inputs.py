@@ -34,6 +34,30 @@ def good_site(tmp_path_factory) -> Path:
     return root
 
 
+def _each(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def apply(case: dict, root: Path) -> None:
+    """The case's changes, in this order; each key takes one mapping or a list of them:
+    edit {file, old, new}, write {file, text}, copy {from, file} (bytes as they are),
+    mkdir {file} (a folder), symlink {file, to} (`to` as written, may dangle)."""
+    for e in _each(case.get("edit", [])):
+        path = root / e["file"]
+        text = path.read_text()
+        assert e["old"] in text, "the case no longer matches the mini-site"
+        path.write_text(text.replace(e["old"], e["new"], 1))
+    for w in _each(case.get("write", [])):
+        (root / w["file"]).parent.mkdir(parents=True, exist_ok=True)
+        (root / w["file"]).write_text(w["text"])
+    for c in _each(case.get("copy", [])):
+        shutil.copy(BROKEN / c["from"], root / c["file"])
+    for m in _each(case.get("mkdir", [])):
+        (root / m["file"]).mkdir(parents=True, exist_ok=True)
+    for s in _each(case.get("symlink", [])):
+        (root / s["file"]).symlink_to(s["to"])
+
+
 def test_corpus_is_large_enough():
     assert len(CASES) >= 30
     assert len({c["name"] for c in CASES}) == len(CASES)
@@ -49,16 +73,7 @@ def test_broken_input(case, cache, good_site, tmp_path, capsys):
     before = tree(root / "build")
     exp = case["expect"]
     target = root / exp["file"]
-    if "edit" in case:
-        e = case["edit"]
-        path = root / e["file"]
-        text = path.read_text()
-        assert e["old"] in text, "the case no longer matches the mini-site"
-        path.write_text(text.replace(e["old"], e["new"], 1))
-    elif "write" in case:
-        (root / case["write"]["file"]).write_text(case["write"]["text"])
-    else:
-        shutil.copy(BROKEN / case["copy"]["from"], root / case["copy"]["file"])
+    apply(case, root)
     if "line_of" in exp:
         line = next(i for i, l in enumerate(target.read_text(errors="replace").split("\n"), 1) if exp["line_of"] in l)
     else:
