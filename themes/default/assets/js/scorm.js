@@ -5,7 +5,9 @@
  *            cmi.core.lesson_location (a section id) is scrolled back into view
  *   reading: the section in view is saved as cmi.core.lesson_location
  *   the end: reaching the end of the lesson sets "completed"
- *   leaving: on pagehide, cmi.core.exit is "suspend" unless completed; LMSCommit; LMSFinish */
+ *   leaving: on pagehide (unload where there is no pagehide), cmi.core.session_time is the time
+ *            since LMSInitialize (CMITimespan HHHH:MM:SS.SS), cmi.core.exit is "suspend" unless
+ *            completed; LMSCommit; LMSFinish */
 (function () {
   "use strict";
   function findAPI(win) {
@@ -19,6 +21,19 @@
   var api = window.parent !== window ? findAPI(window.parent) : null;
   if (!api && window.opener) api = findAPI(window.opener);
   if (!api || String(api.LMSInitialize("")) !== "true") return;
+  var clock = window.performance && typeof window.performance.now === "function"
+    ? function () { return window.performance.now(); } : function () { return Date.now(); };
+  var started = clock();
+
+  // SCORM 1.2 CMITimespan: HHHH:MM:SS.SS, hours two to four digits, hundredths of a second.
+  function timespan(ms) {
+    var cs = Math.round(ms / 10);
+    if (!(cs > 0)) cs = 0;
+    if (cs > 9999 * 360000 + 359999) return "9999:59:59.99";
+    function pad(n) { return n < 10 ? "0" + n : String(n); }
+    return pad(Math.floor(cs / 360000)) + ":" + pad(Math.floor(cs / 6000) % 60) + ":" +
+      pad(Math.floor(cs / 100) % 60) + "." + pad(cs % 100);
+  }
 
   var status = String(api.LMSGetValue("cmi.core.lesson_status") || "");
   var done = status === "completed" || status === "passed";
@@ -51,9 +66,10 @@
   window.addEventListener("resize", function () { if (!pending) pending = window.setTimeout(check, 250); });
 
   var finished = false;
-  window.addEventListener("pagehide", function () {
+  window.addEventListener("onpagehide" in window ? "pagehide" : "unload", function () {
     if (finished) return;
     finished = true;
+    api.LMSSetValue("cmi.core.session_time", timespan(clock() - started));
     api.LMSSetValue("cmi.core.exit", done ? "" : "suspend");
     api.LMSCommit("");
     api.LMSFinish("");
