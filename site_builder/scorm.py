@@ -3,7 +3,10 @@
     dist/scorm/<slug>.zip    one lesson, one SCO
     dist/scorm/course.zip    every lesson, each its own SCO, in the site's order
 
-Each zip has imsmanifest.xml at its root and deterministic bytes. The packaged pages are the
+Each zip has imsmanifest.xml at its root and deterministic bytes. The manifest declares the
+SCORM 1.2 namespaces (imscp_rootv1p1p2, adlcp_rootv1p2) and the schema/schemaversion metadata,
+and names no schema files: an xsi:schemaLocation names ADL's XSDs by relative path, that is
+inside the package, and the packages do not carry them. The packaged pages are the
 chrome-less lesson pages plus assets/js/scorm.js, which reports to the LMS (see that file).
 """
 from __future__ import annotations
@@ -18,9 +21,7 @@ MANIFEST = """\
 <?xml version="1.0" encoding="UTF-8"?>
 <manifest identifier={ident} version="1.0"
     xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
-    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
-    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-    xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
   <metadata>
     <schema>ADL SCORM</schema>
     <schemaversion>1.2</schemaversion>
