@@ -50,6 +50,12 @@ def to_svg(fig, uid: str, label: str) -> str:
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{uid}-{m.group(1)}"', svg)
     svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{uid}-{m.group(1)})", svg)
     svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{uid}-{m.group(1)}"', svg)
+    # Text takes the page's font (svg.fonttype none): drop matplotlib's long font list from
+    # every label, and the no-op rotations it writes on each tick label.
+    svg = re.sub(r"font-family: [^;\"]*(; )?", "", svg)
+    svg = re.sub(r' transform="rotate\(-?0 [\d.]+ [\d.]+\)"', "", svg)
+    # Group ids matplotlib writes for its own bookkeeping ("w1-axes_1", ...) are never referenced.
+    svg = re.sub(r'<g id="[^"]+">', "<g>", svg)
     # Shorten coordinates: 2 decimals are far below a pixel.
     svg = re.sub(r"(\d+\.\d{2})\d+", r"\1", svg)
     svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)

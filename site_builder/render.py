@@ -58,6 +58,26 @@ def csp_for(scripts: list[str]) -> str:
             "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
 
 
+def without_comment_lines(js: str, path) -> str:
+    """A theme script as pages carry it: lines that are only a comment (`// ...`, or a
+    `/* ... */` block that starts its line) are left out, the code itself untouched. The
+    source keeps its comments; pages stay under their size budget. A block comment with code
+    after its end on the same line is refused, so nothing executable is ever dropped."""
+    out, in_block = [], False
+    for number, line in enumerate(js.split("\n"), 1):
+        s = line.strip()
+        if in_block or s.startswith("/*"):
+            closes = "*/" in (s if in_block else s[2:])
+            if closes and not s.endswith("*/"):
+                raise ContentError(path, number, "code after the end of a block comment on the same line: "
+                                                 "put the code on its own line")
+            in_block = not closes
+            continue
+        if not s.startswith("//"):
+            out.append(line)
+    return "\n".join(out)
+
+
 class Stash:
     """Placeholders that survive Markdown: plain words, replaced after rendering."""
 
@@ -107,7 +127,8 @@ class Renderer:
             path = self.theme / rel
             if not path.is_file():
                 raise ContentError(path, None, "theme file is missing")
-            self._assets[rel] = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
+            self._assets[rel] = without_comment_lines(text, path) if rel.endswith(".js") else text
         return self._assets[rel]
 
     def has_asset(self, rel: str) -> bool:

@@ -231,6 +231,7 @@ PAGE_FIELDS: dict[str, PageField] = {
     "params": PageField(lambda tr, bulk: {k: _packed(v, bulk) for k, v in tr.params.items()}),
     "grads": PageField(lambda tr, bulk: {k: _packed(v, bulk) for k, v in tr.grads.items()}),
     "final": PageField(lambda tr, bulk: {k: _packed(v[-1], "f64") for k, v in tr.params.items()}),
+    "start": PageField(lambda tr, bulk: {k: _packed(v[0], "f64") for k, v in tr.params.items()}),
     "health": PageField(lambda tr, bulk: {"dead": [d.astype(bool).tolist() for d in tr.dead],
                                           "saturated": [x.astype(bool).tolist() for x in tr.saturated]}, spread=True),
     "detail": PageField(lambda tr, bulk: {

@@ -160,7 +160,7 @@ def figure(traces, uid: str, maps) -> str:
     fig, axes = plt.subplots(1, 4, figsize=(8, 2.5))
     for ax, (title, grid, vals, words) in zip(axes, maps):
         ax.imshow(grid, origin="lower", extent=(LO, HI, LO, HI), cmap=cmap, vmin=0, vmax=1,
-                  interpolation="bilinear")
+                  interpolation="none")  # the raw cells: the viewer scales them, the page stays small
         if grid.min() < 0.5 - MARGIN and grid.max() > 0.5 + MARGIN:
             xs = axis(LO, HI, grid.shape[0])
             ax.contour(xs, xs, grid, levels=[0.5], colors=[figures.INK], linewidths=1.6)
@@ -187,7 +187,7 @@ def figure(traces, uid: str, maps) -> str:
 def context(traces, options, uid, math):
     alone, net = members(traces)
     last = len(net.steps) - 1
-    maps = maps_at(traces, last)
+    maps = maps_at(traces, last, points=41)  # 41 x 41 cells are plenty for a printed figure
     return {
         "figure": figure(traces, uid, maps),
         "words": [{"title": t, "words": capital(w)} for t, _, _, w in maps],

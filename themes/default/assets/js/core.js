@@ -146,7 +146,7 @@
    * unavailable. opts: {actions: {name: fn}} extra actions; {keys: {key: action}} extra keys;
    * {state: {save: fn() -> {k: v}, restore: fn({k: v})}} URL hash state, saved whenever the
    * player stops on a frame and restored at start and on hashchange. */
-  var KEYS = { s: "step", ArrowRight: "step", ArrowLeft: "back", p: "play", r: "reset", Home: "first", End: "last" };
+  var KEYS = { s: "step", ArrowRight: "step", ArrowLeft: "back", p: "play", t: "train", r: "reset", Home: "first", End: "last" };
   BPE.controls = function (fig, player, opts) {
     opts = opts || {};
     var actions = {
@@ -155,6 +155,7 @@
       back: function () { player.stepBack(); },
       prev: function () { player.stepBack(); },
       play: function () { player.toggle(); },
+      train: function () { player.toggle(); },
       reset: function () { player.reset(); },
       first: function () { player.pause(); player.seek(0); },
       last: function () { player.pause(); player.seek(player.length - 1); }
@@ -179,8 +180,8 @@
         if (atEndActs.indexOf(act) >= 0) off = player.atEnd();
         if (act === "reset") off = player.atStart() && !player.playing();
         btn.setAttribute("aria-disabled", off ? "true" : "false");
-        if (act === "play") {
-          btn.textContent = player.playing() ? "Pause" : "Play";
+        if (act === "play" || act === "train") {
+          btn.textContent = player.playing() ? "Pause" : act === "play" ? "Play" : "Train";
           btn.setAttribute("aria-pressed", player.playing() ? "true" : "false");
         }
       });
@@ -209,8 +210,8 @@
       var key = ev.key.length === 1 ? ev.key.toLowerCase() : ev.key, name = keys[key];
       if (!name) return;
       // A key acts when its button is on the page or the widget named it; Home and End
-      // work wherever a recorded run can be stepped back.
-      var ends = (name === "first" || name === "last") && !player.live && (has("prev") || has("back"));
+      // work wherever a recorded run can be stepped through.
+      var ends = (name === "first" || name === "last") && !player.live && ["prev", "back", "step", "next"].some(has);
       if (!has(name) && !(opts.actions && opts.actions[name]) && !ends) return;
       if (act(name)) ev.preventDefault();
     });
