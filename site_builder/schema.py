@@ -3,8 +3,9 @@
     Field(types, required=False, choices=None, default=None)
 
 `check(located, keys, fields, errors)` validates the mapping at `keys`, reports unknown keys
-(with a did-you-mean), missing required keys, wrong types and values outside `choices`, and
-returns a dict with defaults filled in (invalid entries dropped).
+(with a did-you-mean), missing required keys (all in one message), wrong types and values
+outside `choices`, and returns a dict with defaults filled in (invalid entries dropped). A
+whole-number float (`1e4`) is accepted where only whole numbers are wanted, as that int.
 """
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ def check(loc: Located, keys: tuple, fields: dict[str, Field], errors: ErrorColl
         if item is None and not spec.required:
             out[key] = spec.default
             continue
+        item = _whole(item, spec.types)
         if not type_ok(item, spec.types):
             errors.add(loc.path, loc.line(*keys, key), f"'{key}' should be {describe(spec.types)}, got {item!r}")
             continue
@@ -67,10 +69,23 @@ def check(loc: Located, keys: tuple, fields: dict[str, Field], errors: ErrorColl
                        f"'{key}' must be one of {', '.join(map(str, spec.choices))}, got '{item}'{did_you_mean(item, spec.choices)}")
             continue
         out[key] = float(item) if spec.types is float and isinstance(item, int) else item
+    missing = []
     for key, spec in fields.items():
         if key not in value:
             if spec.required:
-                errors.add(loc.path, loc.line(*keys), f"{what} is missing '{key}'")
+                missing.append(f"'{key}'")
             else:
                 out[key] = spec.default
+    if missing:  # one mistake (e.g. an empty file), one message
+        names = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+        errors.add(loc.path, loc.line(*keys), f"{what} is missing {names}")
     return out
+
+
+def _whole(item, types):
+    """A float with a whole value (`steps: 1e4`, now a number) where only whole numbers are
+    wanted becomes that int; anything else is returned as it is."""
+    types = types if isinstance(types, tuple) else (types,)
+    if isinstance(item, float) and int in types and float not in types and item.is_integer() and abs(item) <= 2 ** 53:
+        return int(item)
+    return item
