@@ -16,17 +16,19 @@ from site_builder.engine.optim import SCHEMES, InitSpec, init_params
 from site_builder.engine.surface import SliceSpec, SurfaceSpec, loss_slice, loss_surface
 from site_builder.engine.trace import Slice, Surface, Trace
 from site_builder.engine.train import (
-    AXES, Dataset, Member, RecordSpec, TrainConfig, member_net, record_schedule, sweep_members, train, train_members,
-    train_sweep,
+    AXES, Dataset, Member, RecordSpec, TrainConfig, member_net, record_schedule, sweep_members, target_problem, train,
+    train_members, train_sweep,
 )
 
 # Bump when a change could alter any recorded number: cached traces are keyed by it.
 # 3: traces also record gradient norms, update signs, sweep axes, labels and landscapes.
-ENGINE_VERSION = "3"
+# 4: cross_entropy's output delta is a * sum(t) - t (exact for soft targets that sum to 1
+#    only to rounding; unchanged for one-hot targets).
+ENGINE_VERSION = "4"
 
 __all__ = [
     "ACTIVATIONS", "AXES", "Dataset", "ENGINE_VERSION", "FlatParams", "GradCheck", "InitSpec", "LOSSES", "Member",
     "NetSpec", "RecordSpec", "SCHEMES", "Slice", "SliceSpec", "Surface", "SurfaceSpec", "Trace", "TrainConfig",
     "backward", "forward", "gradcheck", "init_params", "loss_slice", "loss_surface", "loss_value", "member_net",
-    "record_schedule", "sweep_members", "train", "train_members", "train_sweep", "weight_index",
+    "record_schedule", "sweep_members", "target_problem", "train", "train_members", "train_sweep", "weight_index",
 ]

@@ -53,10 +53,14 @@ class GradCheck:
         return f"<GradCheck max relative error {self.max_rel_error:.2e} (in {worst}){note}>"
 
 
-def gradcheck(net: NetSpec, params: dict, X, T, h: float = H) -> GradCheck:
+def gradcheck(net: NetSpec, params: dict, X, T, h: float = H, entries: int | None = None) -> GradCheck:
     """Compare backward()'s gradient of E (the net's loss and reduction) with finite
     differences, for every entry of every parameter, frozen or not.
-    X (n, d_in), T (n, d_out), params {"W1": (units_1, d_in), "b1": (units_1,), ...}."""
+    X (n, d_in), T (n, d_out), params {"W1": (units_1, d_in), "b1": (units_1,), ...}.
+
+    `entries` (optional) checks at most that many entries of each parameter, evenly spread
+    through it (the first and the last always among them), so the check of a large network
+    costs a bounded time; the others are NaN in `numeric` and `rel_error`."""
     X = np.asarray(X, dtype=np.float64)
     T = np.asarray(T, dtype=np.float64)
     params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
@@ -76,10 +80,10 @@ def gradcheck(net: NetSpec, params: dict, X, T, h: float = H) -> GradCheck:
 
     numeric, rel, kinks, per_param = {}, {}, {}, {}
     for name, p in params.items():
-        num = np.zeros(p.shape)
+        num = np.zeros(p.shape) if entries is None or p.size <= entries else np.full(p.shape, np.nan)
         err = np.full(p.shape, np.nan)
         kink = np.zeros(p.shape, dtype=bool)
-        for i in np.ndindex(p.shape):
+        for i in _chosen(p.shape, entries):
             old = p[i]
             g_s = np.zeros(n)  # numeric dE/dp per sample
             left_out = np.zeros(n, dtype=bool)
@@ -102,6 +106,15 @@ def gradcheck(net: NetSpec, params: dict, X, T, h: float = H) -> GradCheck:
         per_param[name] = float(np.nanmax(err)) if not np.isnan(err).all() else 0.0
     worst = max(per_param.values()) if per_param else 0.0
     return GradCheck(worst, per_param, analytic, numeric, rel, kinks)
+
+
+def _chosen(shape: tuple, entries: int | None):
+    """The indices to check: all of them, or `entries` spread evenly (first and last included)."""
+    size = int(np.prod(shape, dtype=np.int64))
+    if entries is None or size <= entries:
+        return np.ndindex(shape)
+    flat = np.unique(np.linspace(0, size - 1, max(int(entries), 2)).round().astype(np.int64))
+    return [tuple(int(k) for k in np.unravel_index(f, shape)) for f in flat]
 
 
 def _relu_pattern(net: NetSpec, z: list) -> list:

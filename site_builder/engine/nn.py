@@ -8,7 +8,8 @@ Notation (the lessons use the same). Samples are rows. For layer l = 1..L:
 Backward, with delta_l = dE/dz_l (one row per sample, shape (n, units_l)):
 
     delta_L = dE/da_L * f_L'(z_L)          (squared error)
-    delta_L = a_L - T                      (sigmoid + binary cross-entropy, softmax + cross-entropy)
+    delta_L = a_L - T                      (sigmoid + binary cross-entropy, softmax + cross-entropy;
+                                            for the latter a_L * sum(T) - T, the same when rows sum to 1)
     delta_l = (delta_{l+1} @ W_{l+1}) * f_l'(z_l)
     dW_l = delta_l.T @ a_{l-1}             db_l = sum over samples of delta_l
 
@@ -151,9 +152,12 @@ def cross_entropy(z, o, t):
 
 
 def cross_entropy_delta(z, o, t, f_d):
-    # dE/dz_j = sum_k (-t_k / o_k) * o_k (delta_kj - o_j) = o_j sum_k t_k - t_j = o_j - t_j
-    # (targets of a sample sum to 1).
-    return o - t
+    # dE/dz_j = sum_k (-t_k / o_k) * o_k (delta_kj - o_j) = o_j sum_k t_k - t_j
+    # which is o_j - t_j when a sample's targets sum to 1 (one-hot or soft). Written out in
+    # full, so the gradient is exactly that of E even where the sum is 1 only to rounding
+    # (soft targets such as [0.7, 0.2, 0.1] sum to 0.9999999999999999); for one-hot targets
+    # the sum is exactly 1 and this is o - t, bit for bit.
+    return o * t.sum(axis=-1, keepdims=True) - t
 
 
 @dataclass(frozen=True)

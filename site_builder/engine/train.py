@@ -31,7 +31,7 @@ from site_builder.engine.surface import SliceSpec, SurfaceSpec, landscapes
 from site_builder.engine.trace import Trace
 
 __all__ = ["AXES", "Dataset", "FlatParams", "Member", "RecordSpec", "TrainConfig", "member_net", "record_schedule",
-           "sweep_members", "train", "train_members", "train_sweep"]
+           "sweep_members", "target_problem", "train", "train_members", "train_sweep"]
 
 SATURATION = 1e-4  # a sigmoid/tanh unit is saturated when f'(z) < this on every sample
 
@@ -530,12 +530,38 @@ def _data(net: NetSpec, X, T) -> tuple[np.ndarray, np.ndarray]:
         )
     if not (np.isfinite(X).all() and np.isfinite(T).all()):
         raise ValueError("the data contains NaN or infinite values")
-    # The simple output delta a - t of the cross-entropies assumes these targets.
-    if net.loss == "binary_cross_entropy" and ((T < 0) | (T > 1)).any():
-        raise ValueError("binary_cross_entropy needs targets between 0 and 1")
-    if net.loss == "cross_entropy" and (((T < 0) | (T > 1)).any() or not np.allclose(T.sum(axis=1), 1.0, atol=1e-9)):
-        raise ValueError("cross_entropy needs targets that are probabilities summing to 1 per sample (e.g. one-hot)")
+    problem = target_problem(net.loss, T)
+    if problem is not None:
+        raise ValueError(problem[1])
     return X, T
+
+
+TARGET_SUM_TOLERANCE = 1e-9  # cross_entropy: |sum of a sample's targets - 1| at most this
+
+
+def target_problem(loss: str, T: np.ndarray) -> tuple[int, str] | None:
+    """(row, message) for the first sample whose targets the loss cannot take, else None.
+    binary_cross_entropy: every target in [0, 1]. cross_entropy: every target in [0, 1] and
+    each sample's targets summing to 1 within TARGET_SUM_TOLERANCE (absolute): the
+    probabilities of one answer, one-hot or soft."""
+    T = np.asarray(T, dtype=np.float64)
+    if loss not in ("binary_cross_entropy", "cross_entropy") or T.ndim != 2:
+        return None
+    outside = ((T < 0) | (T > 1)).any(axis=1)
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        return i, f"{loss} needs targets between 0 and 1; sample {i + 1} has {_show_row(T[i])}"
+    if loss == "cross_entropy":
+        off = np.abs(T.sum(axis=1) - 1.0) > TARGET_SUM_TOLERANCE
+        if off.any():
+            i = int(np.flatnonzero(off)[0])
+            return i, (f"cross_entropy needs targets that are probabilities summing to 1 per sample (e.g. one-hot); "
+                       f"sample {i + 1} has {_show_row(T[i])}, which sums to {float(T[i].sum())!r}")
+    return None
+
+
+def _show_row(row: np.ndarray) -> str:
+    return "[" + ", ".join(repr(float(v)) if not float(v).is_integer() else str(int(v)) for v in row) + "]"
 
 
 def _length(cfg: TrainConfig, n: int) -> tuple[int, int]:
