@@ -88,30 +88,53 @@ def stage_scenarios(root: Path):
     return scenarios.load_scenarios(root / "content")
 
 
-def _train_into_cache(scenario, folder: Path) -> str:
+def _train_into_cache(scenario, folder: Path) -> list[tuple]:
+    """Train one scenario into the cache (in a worker process). Problems come back as plain
+    (path, line, message) tuples, the same in any process: an exception would have to be
+    pickled, and one that cannot be breaks the whole pool."""
     from site_builder import scenarios as sc
 
-    sc.run(scenario, folder)
-    return scenario.name
+    try:
+        sc.run(scenario, folder)
+    except (ContentError, ContentErrors) as exc:
+        return [(e.path, e.line, e.message) for e in (exc.errors if isinstance(exc, ContentErrors) else [exc])]
+    except MemoryError:
+        return [(str(scenario.path), None, "training ran out of memory; make the scenario smaller")]
+    except Exception as exc:  # noqa: BLE001 - never a traceback; sc.run already maps the engine's errors
+        return [(str(scenario.path), None, f"training failed ({type(exc).__name__}: {exc})")]
+    return []
 
 
 def stage_train(scenarios: dict, cache: Path) -> Traces:
     """Every scenario ready in the cache, trained on all cores when several need it; the
-    traces stay on disk until a page asks for them."""
+    traces stay on disk until a page asks for them. Every scenario that fails to train is
+    reported (all at once, as ContentErrors), whether it trained in a worker or here."""
     folder = cache / "traces"
     traces = Traces(scenarios, folder)
     todo = [s for name, s in sorted(scenarios.items()) if not (folder / f"{name}-{s.key}.json").exists()]
+    errors = ErrorCollector()
     if len(todo) > 1 and (os.cpu_count() or 1) > 1:
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         folder.mkdir(parents=True, exist_ok=True)
         with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-            for future in [pool.submit(_train_into_cache, s, folder) for s in todo]:
-                future.result()
+            futures = [(s, pool.submit(_train_into_cache, s, folder)) for s in todo]
+            for s, future in futures:
+                try:
+                    problems = future.result()
+                except BrokenProcessPool:
+                    problems = [(str(s.path), None, "training stopped: its worker process died (out of memory?)")]
+                for path, line, message in problems:
+                    errors.add(path, line, message)
         traces.trained.extend(s.name for s in todo)
     else:
         for s in todo:
-            traces(s.name)
+            try:
+                traces(s.name)
+            except (ContentError, ContentErrors) as exc:
+                errors.extend(exc)
+    errors.raise_if_any()
     return traces
 
 
@@ -123,10 +146,16 @@ def stage_gradcheck(scenarios: dict, cache: Path) -> None:
     errors = ErrorCollector()
     for name, s in sorted(scenarios.items()):
         stamp = folder / f"{name}-{s.key}.json"
-        if stamp.exists():
-            worst = json.loads(stamp.read_text())["max_rel_error"]
-        else:
-            worst = sc.check_gradients(s).max_rel_error
+        try:
+            worst = json.loads(stamp.read_text())["max_rel_error"] if stamp.exists() else None
+        except (ValueError, KeyError, TypeError, OSError):
+            worst = None  # a damaged stamp is simply checked again
+        if worst is None:
+            try:
+                worst = sc.check_gradients(s).max_rel_error
+            except ValueError as exc:  # parse() checks what the engine does; a last wall
+                errors.add(s.path, None, f"cannot check the gradients: {exc}")
+                continue
             folder.mkdir(parents=True, exist_ok=True)
             stamp.write_text(json.dumps({"max_rel_error": worst}))
         if not worst <= GRADCHECK_LIMIT:

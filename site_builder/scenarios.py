@@ -5,6 +5,24 @@ in SWEEP_AXES; its members are their Cartesian product in engine.AXES order (dat
 outermost, seeds innermost), at most MAX_MEMBERS of them. Every problem is a ContentError
 naming the file and line of the offending key or value; all problems of all files are
 reported at once.
+
+Limits. A scenario is trained at build time, so what it asks for is bounded before anything
+is trained (docs/authoring.md, "Limits"), each refused at the line to change:
+
+    MAX_SAMPLES       samples in one data set (inline rows or a generator's n)
+    MAX_LAYERS        layers of one network;  MAX_UNITS  units in one layer
+    MAX_MEMBERS       members of one sweep
+    MAX_LAYER_STEPS   training steps x layers, summed over the networks and data sets a
+                      sweep trains in turn (x 2 with mini-batches; the gradient check's
+                      forward passes count half a step each): the training loop's own time
+    MAX_WORK          steps x members x samples x (parameters + 10 x units), summed likewise,
+                      with the loss landscapes and the gradient check: the arithmetic
+    MAX_LIVE          members x samples x units: the activations one step holds in memory
+    MAX_RECORDED      numbers the trace keeps: records x members x (outputs + 2 x parameters),
+                      plus detail and landscapes (the trace's size on disk and in pages)
+
+The gradient check compares at most CHECK_SAMPLES samples and CHECK_ENTRIES entries of each
+parameter, evenly spread, so it too takes a bounded time.
 """
 from __future__ import annotations
 
@@ -26,10 +44,20 @@ from site_builder.datasets import GENERATORS
 from site_builder.engine.surface import MAX_SLICE_POINTS, MAX_SURFACE_POINTS
 from site_builder.errors import ContentError, ContentErrors, ErrorCollector, did_you_mean
 from site_builder.schema import Field, check
-from site_builder.yamlsrc import Located, load
+from site_builder.yamlsrc import MAX_CHARS, Located, load
 
 NUM = (int, float)
 MAX_MEMBERS = 400  # members of one sweep (the product of its axes' lengths)
+MAX_SAMPLES = 10_000
+MAX_LAYERS = 32
+MAX_UNITS = 4096
+MAX_LAYER_STEPS = 400_000
+MAX_WORK = 3e9
+MAX_LIVE = 4_000_000
+MAX_RECORDED = 2_000_000
+CHECK_SAMPLES = 16
+CHECK_ENTRIES = 24
+MAX_FILE_BYTES = 4 * MAX_CHARS  # a file larger than this is refused unread (UTF-8: at most 4 bytes a character)
 
 TOP = {
     "title": Field(str, default=""),
@@ -115,14 +143,28 @@ def _is_num(v) -> bool:
     return isinstance(v, NUM) and not isinstance(v, bool)
 
 
+def _is_whole(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_finite(v) -> bool:
+    return _is_num(v) and math.isfinite(v)
+
+
 def _matrix(loc: Located, keys, value, errors, what, cols=None):
     """A list of equal-length lists of numbers -> float64 array, or None after an error."""
     if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
         errors.add(loc.path, loc.line(*keys), f"{what} should be a list of rows, e.g. [[0, 1], [1, 0]]")
         return None
+    if len(value) > MAX_SAMPLES:
+        errors.add(loc.path, loc.line(*keys), f"{what} has {len(value):,} rows; the limit is {MAX_SAMPLES:,} samples")
+        return None
     for i, row in enumerate(value):
         if not all(_is_num(v) for v in row):
             errors.add(loc.path, loc.line(*keys, i), f"{what} row {i + 1} should hold only numbers, got {row!r}")
+            return None
+        if not all(math.isfinite(v) for v in row):
+            errors.add(loc.path, loc.line(*keys, i), f"{what} row {i + 1} holds {row!r}; every value must be a finite number")
             return None
         if cols is not None and len(row) != cols:
             errors.add(loc.path, loc.line(*keys, i), f"{what} row {i + 1} has {len(row)} values; the network wants {cols}")
@@ -152,26 +194,39 @@ class _Data:
     output_labels: tuple | None = None
 
 
-def _generated(loc, keys, d, sizes, errors, line_keys):
+def _generated(loc, keys, d, sizes, errors, line_keys, loss=None):
     gen = GENERATORS[d["generator"]]
     kwargs = {"seed": d.get("seed") or 0}
+    ok = True
     if d.get("n") is not None:
-        if d["n"] < 1:
-            errors.add(loc.path, loc.line(*keys, "n"), "'n' must be at least 1")
-            return None
+        if not 2 <= d["n"] <= MAX_SAMPLES:
+            errors.add(loc.path, loc.line(*keys, "n"), f"'n' must be from 2 to {MAX_SAMPLES:,}, got {d['n']}")
+            ok = False
         kwargs["n"] = d["n"]
     if d.get("noise") is not None:
+        if not (math.isfinite(d["noise"]) and d["noise"] >= 0):
+            errors.add(loc.path, loc.line(*keys, "noise"), f"'noise' must be a finite number >= 0, got {d['noise']}")
+            ok = False
         kwargs["noise"] = float(d["noise"])
+    if kwargs["seed"] < 0:
+        errors.add(loc.path, loc.line(*keys, "seed"), f"'seed' must be a whole number >= 0, got {kwargs['seed']}")
+        ok = False
+    if not ok:
+        return None
     X, T = gen(**kwargs)
     if sizes and (X.shape[1] != sizes[0] or T.shape[1] != sizes[-1]):
         errors.add(loc.path, loc.line(*line_keys),
                    f"generator '{d['generator']}' gives {X.shape[1]} inputs and {T.shape[1]} target(s); "
                    f"the network has {sizes[0]} and {sizes[-1]}")
         return None
+    problem = engine.target_problem(loss, T) if loss else None
+    if problem is not None:
+        errors.add(loc.path, loc.line(*line_keys), f"generator '{d['generator']}': {problem[1]}")
+        return None
     return X, T
 
 
-def _data(loc, keys, sizes, errors, schema=DATA, what="data") -> _Data | None:
+def _data(loc, keys, sizes, errors, schema=DATA, what="data", loss=None) -> _Data | None:
     """The data mapping at `keys` (inline inputs and targets, or a generator), or None."""
     raw = loc.data
     for k in keys:
@@ -185,7 +240,7 @@ def _data(loc, keys, sizes, errors, schema=DATA, what="data") -> _Data | None:
         if d.get("inputs") is not None or d.get("targets") is not None:
             errors.add(loc.path, loc.line(*keys), "give either a generator or inputs and targets, not both")
             return None
-        XT = _generated(loc, keys, d, sizes, errors, keys + ("generator",))
+        XT = _generated(loc, keys, d, sizes, errors, keys + ("generator",), loss)
         return None if XT is None else _Data(*XT, *labels)
     if "generator" in (raw or {}):
         return None  # an invalid generator was reported by the schema check
@@ -199,10 +254,14 @@ def _data(loc, keys, sizes, errors, schema=DATA, what="data") -> _Data | None:
         return None
     if X is None or T is None:
         return None
+    problem = engine.target_problem(loss, T) if loss else None
+    if problem is not None:
+        errors.add(loc.path, loc.line(*keys, "targets", problem[0]), problem[1])
+        return None
     return _Data(X, T, *labels)
 
 
-def _dataset_entry(loc, i, entry, sizes, errors) -> tuple[object, _Data] | None:
+def _dataset_entry(loc, i, entry, sizes, errors, loss=None) -> tuple[object, _Data] | None:
     """One value of sweep: datasets: a generator name, or a data mapping (a generator with
     its options, or inline inputs and targets with a `name`). Returns (axis value, data)."""
     keys = ("sweep", "datasets", i)
@@ -212,13 +271,13 @@ def _dataset_entry(loc, i, entry, sizes, errors) -> tuple[object, _Data] | None:
                        f"unknown data generator '{entry}'{did_you_mean(entry, GENERATORS)}; "
                        f"choose from {', '.join(GENERATORS)}")
             return None
-        XT = _generated(loc, keys, {"generator": entry}, sizes, errors, keys)
+        XT = _generated(loc, keys, {"generator": entry}, sizes, errors, keys, loss)
         return None if XT is None else (entry, _Data(*XT))
     if not isinstance(entry, dict):
         errors.add(loc.path, loc.line(*keys),
                    f"a data set should be a generator name or a mapping like {{generator: moons, noise: 0.2}}, got {entry!r}")
         return None
-    data = _data(loc, keys, sizes, errors, DATASET, f"data set {i + 1}")
+    data = _data(loc, keys, sizes, errors, DATASET, f"data set {i + 1}", loss)
     if data is None:
         return None
     if entry.get("name") is not None:
@@ -231,7 +290,7 @@ def _dataset_entry(loc, i, entry, sizes, errors) -> tuple[object, _Data] | None:
     return value, data
 
 
-def _sweep_axes(loc, sweep, weights, base_net, sizes, errors) -> dict:
+def _sweep_axes(loc, sweep, weights, base_net, sizes, errors, loss=None) -> dict:
     """Validate the axes a sweep names; returns engine axis -> values (datasets as (value, _Data))."""
     path = loc.path
     named = [k for k in SWEEP_AXES if sweep.get(k) is not None]  # in product order
@@ -257,6 +316,8 @@ def _sweep_axes(loc, sweep, weights, base_net, sizes, errors) -> dict:
             elif key == "seeds":
                 if not isinstance(v, int) or isinstance(v, bool):
                     errors.add(path, loc.line(*at), f"a seed should be a whole number, got {v!r}")
+                elif v < 0:
+                    errors.add(path, loc.line(*at), f"a seed should be a whole number >= 0, got {v!r}")
                 else:
                     good.append(v)
             elif key == "init_scales":
@@ -265,14 +326,14 @@ def _sweep_axes(loc, sweep, weights, base_net, sizes, errors) -> dict:
                 else:
                     good.append(float(v))
             elif key == "init_schemes":
-                if v not in engine.SCHEMES:
+                if not isinstance(v, str) or v not in engine.SCHEMES:
                     errors.add(path, loc.line(*at), f"unknown init scheme {v!r}{did_you_mean(v, engine.SCHEMES)}; "
                                                     f"choose from {', '.join(engine.SCHEMES)}")
                 else:
                     good.append(v)
             elif key == "activations":
                 hidden_acts = [a for a in engine.ACTIVATIONS if a != "softmax"]
-                if v not in hidden_acts:
+                if not isinstance(v, str) or v not in hidden_acts:
                     extra = "" if v == "softmax" else did_you_mean(v, hidden_acts)
                     errors.add(path, loc.line(*at), f"{v!r} cannot be a hidden layer's activation{extra}; "
                                                     f"choose from {', '.join(hidden_acts)}")
@@ -282,19 +343,23 @@ def _sweep_axes(loc, sweep, weights, base_net, sizes, errors) -> dict:
                 if not isinstance(v, list) or not all(isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in v):
                     errors.add(path, loc.line(*at),
                                f"each hidden entry is a list of layer sizes (whole numbers >= 1), e.g. [8, 8]; got {v!r}")
+                elif _layers_problem([0, *v, 0], errors, path, loc.line(*at)):
+                    pass
                 else:
                     good.append(v)
             elif key == "datasets":
-                got = _dataset_entry(loc, i, v, sizes, errors)
+                got = _dataset_entry(loc, i, v, sizes, errors, loss)
                 if got is not None:
                     good.append(got)
         axes[SWEEP_AXES[key]] = good
     if weights is not None:
-        explicit = base_net is not None and set(base_net.param_shapes()) <= set(weights)
-        for key in ("init_scales", "init_schemes"):
+        # The scheme, scale and seed draw only the weights not given (biases not given start at 0).
+        explicit = base_net is not None and {n for n in base_net.param_shapes() if n.startswith("W")} <= set(weights)
+        for key in ("init_scales", "init_schemes", "seeds"):
             if key in named and explicit:
-                errors.add(path, loc.line("sweep", key),
-                           f"every parameter is given in init.weights, so '{key}' would change nothing")
+                every = ("every parameter is given in init.weights" if set(base_net.param_shapes()) <= set(weights)
+                         else "every weight is given in init.weights (biases not given start at 0)")
+                errors.add(path, loc.line("sweep", key), f"{every}, so '{key}' would change nothing")
         if "hidden" in named:
             errors.add(path, loc.line("sweep", "hidden"),
                        "init.weights cannot be combined with a sweep over hidden sizes (each size needs other shapes)")
@@ -316,6 +381,19 @@ def _sweep_axes(loc, sweep, weights, base_net, sizes, errors) -> dict:
             shape = " x ".join(str(len(v)) for v in axes.values())
             errors.add(path, loc.line("sweep"), f"this sweep has {count} members ({shape}); the limit is {MAX_MEMBERS}")
     return axes
+
+
+def _layers_problem(sizes, errors, path, line) -> bool:
+    """Too many layers or units (sizes includes inputs and outputs; 0 stands for one not
+    known here). True after reporting."""
+    if len(sizes) - 1 > MAX_LAYERS:
+        errors.add(path, line, f"{len(sizes) - 1} layers; the limit is {MAX_LAYERS}")
+        return True
+    big = [s for s in sizes if s > MAX_UNITS]
+    if big:
+        errors.add(path, line, f"a layer of {big[0]:,} units; the limit is {MAX_UNITS:,} per layer")
+        return True
+    return False
 
 
 def _landscapes(loc, rec, nets, schedules, errors) -> tuple[tuple, tuple]:
@@ -358,7 +436,7 @@ def _landscapes(loc, rec, nets, schedules, errors) -> tuple[tuple, tuple]:
                 want = 2 if kind == "surface" else 1
                 pairs = [span] if kind == "slice" else span
                 good = len(pairs) == want and all(
-                    isinstance(p, list) and len(p) == 2 and all(_is_num(x) for x in p) and p[0] < p[1] for p in pairs)
+                    isinstance(p, list) and len(p) == 2 and all(_is_finite(x) for x in p) and p[0] < p[1] for p in pairs)
                 if not good:
                     example = "[[-6, 6], [-6, 6]] (one [low, high] per weight)" if kind == "surface" else "[-4, 4]"
                     errors.add(loc.path, loc.line(*keys, "range"), f"range should be {example}, got {span!r}")
@@ -394,12 +472,86 @@ def _landscapes(loc, rec, nets, schedules, errors) -> tuple[tuple, tuple]:
     return tuple(out["surface"]), tuple(out["slice"])
 
 
+def _read(path: Path) -> str:
+    """The file's text, or one ContentError saying why it cannot be read."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        what = "a link to a file that does not exist" if path.is_symlink() else "not found"
+        raise ContentError(path, None, f"cannot read the scenario: {what}") from None
+    except OSError as exc:
+        raise ContentError(path, None, f"cannot read the scenario: {exc.strerror or exc}") from None
+    if path.is_dir():
+        raise ContentError(path, None, "this is a folder, not a scenario file (scenarios are files NAME.yaml)")
+    if not path.is_file():
+        raise ContentError(path, None, "this is not a regular file (scenarios are files NAME.yaml)")
+    if st.st_size > MAX_FILE_BYTES:
+        raise ContentError(path, None, f"the file is {st.st_size:,} bytes; a scenario is at most {MAX_CHARS:,} characters")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(path, None, f"cannot read the scenario: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ContentError(path, line, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _weights(loc, init_raw, net, errors) -> dict | None:
+    """init.weights -> {name: float64 array}, every entry a finite number of the right shape."""
+    if init_raw.get("weights") is None or net is None:
+        return None
+    path, weights, shapes = loc.path, {}, net.param_shapes()
+
+    def numbers(v) -> bool:
+        return _is_num(v) or (isinstance(v, list) and all(numbers(x) for x in v))
+
+    for name, value in init_raw["weights"].items():
+        keys = ("init", "weights", name)
+        if name not in shapes:
+            errors.add(path, loc.line(*keys, "__key__"),
+                       f"unknown parameter '{name}'{did_you_mean(name, shapes)}; this network has {', '.join(shapes)}")
+            continue
+        arr = None
+        if numbers(value):
+            try:
+                arr = np.array(value, dtype=np.float64)
+            except (ValueError, TypeError):  # rows of different lengths
+                arr = None
+        if arr is None:
+            errors.add(path, loc.line(*keys), f"{name} should be numbers in rows, got {value!r}")
+            continue
+        if arr.shape != shapes[name]:
+            errors.add(path, loc.line(*keys),
+                       f"{name} should have shape {list(shapes[name])} for layer sizes {list(net.sizes)}, got {list(arr.shape)}")
+            continue
+        if not np.isfinite(arr).all():
+            errors.add(path, loc.line(*keys), f"{name} holds a NaN or infinite value; every weight must be a finite number")
+            continue
+        weights[name] = arr
+    return weights
+
+
+def _given(loc, *keys) -> bool:
+    """Whether the author wrote a value at `keys` (a wrong one included), so that a value
+    the schema refused is not reported a second time as missing."""
+    value = loc.data
+    for k in keys:
+        if not isinstance(value, dict) or value.get(k) is None:
+            return False
+        value = value[k]
+    return True
+
+
+def _nonnegative_seed(loc, keys, value, errors) -> None:
+    if value is not None and value < 0:
+        errors.add(loc.path, loc.line(*keys), f"'{keys[-1]}' must be a whole number >= 0, got {value}")
+
+
 def parse(path: Path, text: str | None = None) -> Scenario:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8") if text is None else text
-    except UnicodeDecodeError as exc:
-        raise ContentError(path, None, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    text = _read(path) if text is None else text
     loc = load(text, path)
     errors = ErrorCollector()
     top = check(loc, (), TOP, errors, "the scenario")
@@ -410,10 +562,12 @@ def parse(path: Path, text: str | None = None) -> Scenario:
     if sizes is not None and not (len(sizes) >= 2 and all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes)):
         errors.add(path, loc.line("network", "sizes"), f"sizes should be two or more positive whole numbers, got {sizes!r}")
         sizes = None
+    if sizes is not None and _layers_problem(sizes, errors, path, loc.line("network", "sizes")):
+        sizes = None
     acts = net_raw.get("activations")
     if acts is not None:
         for i, a in enumerate(acts):
-            if a not in engine.ACTIVATIONS:
+            if not isinstance(a, str) or a not in engine.ACTIVATIONS:
                 errors.add(path, loc.line("network", "activations", i),
                            f"unknown activation '{a}'{did_you_mean(a, engine.ACTIVATIONS)}")
         if sizes and len(acts) != len(sizes) - 1:
@@ -425,34 +579,19 @@ def parse(path: Path, text: str | None = None) -> Scenario:
             net = engine.NetSpec(tuple(sizes), tuple(acts), net_raw["loss"], net_raw["reduction"])
         except ValueError as exc:
             errors.add(path, loc.line("network"), str(exc))
+    loss = net.loss if net is not None else None
 
-    base = _data(loc, ("data",), sizes, errors) if top.get("data") is not None else None
+    base = _data(loc, ("data",), sizes, errors, loss=loss) if top.get("data") is not None else None
     sweep_given = top.get("sweep") is not None
-    if top.get("data") is None and not (sweep_given and isinstance(top["sweep"], dict) and top["sweep"].get("datasets")):
+    if not _given(loc, "data") and not _given(loc, "sweep", "datasets"):
         errors.add(path, loc.line(), "the scenario is missing 'data'")
 
     init_raw = check(loc, ("init",), INIT, errors, "init") if top.get("init") is not None else check(
         Located({"init": {}}, {}, path), ("init",), INIT, errors, "init")
-    weights = None
-    if init_raw.get("weights") is not None and net is not None:
-        weights = {}
-        shapes = net.param_shapes()
-        for name, value in init_raw["weights"].items():
-            keys = ("init", "weights", name)
-            if name not in shapes:
-                errors.add(path, loc.line(*keys, "__key__"),
-                           f"unknown parameter '{name}'{did_you_mean(name, shapes)}; this network has {', '.join(shapes)}")
-                continue
-            try:
-                arr = np.array(value, dtype=np.float64)
-            except (ValueError, TypeError):
-                errors.add(path, loc.line(*keys), f"{name} should be numbers in rows, got {value!r}")
-                continue
-            if arr.shape != shapes[name]:
-                errors.add(path, loc.line(*keys),
-                           f"{name} should have shape {list(shapes[name])} for layer sizes {list(net.sizes)}, got {list(arr.shape)}")
-                continue
-            weights[name] = arr
+    weights = _weights(loc, init_raw, net, errors)
+    if init_raw.get("scale") is not None and not (math.isfinite(init_raw["scale"]) and init_raw["scale"] >= 0):
+        errors.add(path, loc.line("init", "scale"), f"'scale' must be a finite number >= 0, got {init_raw['scale']}")
+    _nonnegative_seed(loc, ("init", "seed"), init_raw.get("seed"), errors)
 
     tr = check(loc, ("train",), TRAIN, errors, "train")
     batch = tr.get("batch", "full")
@@ -464,23 +603,29 @@ def parse(path: Path, text: str | None = None) -> Scenario:
         errors.add(path, loc.line("train", "batch"), "batch must be at least 1")
     else:
         batch_size = int(batch)
-    if (tr.get("steps") is None) == (tr.get("epochs") is None):
+    if _given(loc, "train", "steps") == _given(loc, "train", "epochs"):  # as written: a wrong value is its own error
         errors.add(path, loc.line("train"), "train needs exactly one of 'steps' and 'epochs'")
     for key in ("steps", "epochs"):
         if tr.get(key) is not None and tr[key] < 1:
             errors.add(path, loc.line("train", key), f"'{key}' must be at least 1, got {tr[key]}")
     if tr.get("momentum") is not None and not (0 <= tr["momentum"] < 1):
         errors.add(path, loc.line("train", "momentum"), f"momentum must be in [0, 1), got {tr['momentum']}")
+    _nonnegative_seed(loc, ("train", "shuffle_seed"), tr.get("shuffle_seed"), errors)
+    for i, name in enumerate(tr.get("freeze") or []):
+        if not isinstance(name, str):
+            errors.add(path, loc.line("train", "freeze", i), f"freeze lists parameter names such as b1 or W2, got {name!r}")
     stop = check(loc, ("train", "stop"), STOP, errors, "stop") if tr.get("stop") is not None else {}
+    if stop.get("loss_below") is not None and not math.isfinite(stop["loss_below"]):
+        errors.add(path, loc.line("train", "stop", "loss_below"), f"loss_below must be a finite number, got {stop['loss_below']}")
 
     sweep = check(loc, ("sweep",), SWEEP, errors, "sweep") if sweep_given else None
-    axes = _sweep_axes(loc, sweep, weights, net, sizes, errors) if sweep is not None else {}
+    axes = _sweep_axes(loc, sweep, weights, net, sizes, errors, loss) if sweep is not None else {}
     if sweep is not None and sweep.get("learning_rates") is not None:
         etas = sweep.get("learning_rates") or []
         if tr.get("learning_rate") is not None:
             errors.add(path, loc.line("train", "learning_rate"), "a sweep gives the learning rates; remove 'learning_rate' from train")
     else:
-        if tr.get("learning_rate") is None:
+        if not _given(loc, "train", "learning_rate") and not _given(loc, "sweep", "learning_rates") and (sweep is not None or not _given(loc, "sweep")):
             errors.add(path, loc.line("train"), "train is missing 'learning_rate' (or give a sweep)" if sweep is None
                        else "train is missing 'learning_rate' (the sweep names no learning_rates)")
         etas = [tr.get("learning_rate")] if tr.get("learning_rate") is not None else []
@@ -488,6 +633,8 @@ def parse(path: Path, text: str | None = None) -> Scenario:
         keys = ("sweep", "learning_rates", i) if sweep is not None and sweep.get("learning_rates") is not None else ("train", "learning_rate")
         if not _is_num(eta):
             errors.add(path, loc.line(*keys), f"a learning rate should be a number, got {eta!r}")
+        elif not math.isfinite(eta):
+            errors.add(path, loc.line(*keys), f"the learning rate must be a finite number, got {eta}")
         elif not eta > 0:
             errors.add(path, loc.line(*keys), f"the learning rate must be positive, got {eta}")
     seeds = axes.get("seed") or [init_raw["seed"]]
@@ -511,33 +658,49 @@ def parse(path: Path, text: str | None = None) -> Scenario:
     if nets:
         names = {name for n in nets for name in n.param_shapes()}
         for i, name in enumerate(tr.get("freeze") or []):
-            if name not in names:
+            if isinstance(name, str) and name not in names:
                 errors.add(path, loc.line("train", "freeze", i),
                            f"cannot freeze '{name}': no such parameter{did_you_mean(name, sorted(names))}")
 
     rec = check(loc, ("record",), RECORD, errors, "record") if top.get("record") is not None else {}
     detail = check(loc, ("record", "detail"), DETAIL, errors, "detail") if rec.get("detail") is not None else {}
+    for key in ("steps", "samples"):
+        if detail and detail.get(key) is not None and not detail[key]:
+            errors.add(path, loc.line("record", "detail", key), f"detail '{key}' needs at least one entry (or leave it out)")
     for data, keys in zip(datas, dataset_keys):
         n = len(data.X)
         for i, s in enumerate(detail.get("samples") or []):
-            if not isinstance(s, int) or not 0 <= s < n:
+            if not _is_whole(s) or not 0 <= s < n:
                 errors.add(path, loc.line("record", "detail", "samples", i), f"sample {s!r} does not exist (there are {n})")
         if batch_size is not None and batch_size > n:
             errors.add(path, loc.line("train", "batch"),
                        f"batch {batch_size} is more than the {n} samples of the data" + (f" (data set {keys[-1] + 1})" if len(keys) == 3 else ""))
-    record_spec = engine.RecordSpec(every_until=rec.get("every_until"), then_every=rec.get("then_every") or 1)
-    if record_spec.every_until is not None and record_spec.every_until < 0:
-        errors.add(path, loc.line("record", "every_until"), f"every_until must be at least 0, got {record_spec.every_until}")
-    if record_spec.then_every < 1:
-        errors.add(path, loc.line("record", "then_every"), f"then_every must be at least 1, got {record_spec.then_every}")
-    surfaces, slices = (), ()
-    if (rec.get("surface") is not None or rec.get("slice") is not None) and not errors.errors:
-        count = tr.get("steps") if tr.get("steps") is not None else tr.get("epochs")
-        schedules = []
+    for i, s in enumerate(detail.get("steps") or []):
+        if not _is_whole(s) or s < 0:
+            errors.add(path, loc.line("record", "detail", "steps", i), f"a detail step is a step number >= 0, got {s!r}")
+    every_until, then_every = rec.get("every_until"), rec.get("then_every", 1)
+    if every_until is not None and every_until < 0:
+        errors.add(path, loc.line("record", "every_until"), f"every_until must be at least 0, got {every_until}")
+    if then_every is not None and then_every < 1:
+        errors.add(path, loc.line("record", "then_every"), f"then_every must be at least 1, got {then_every}")
+    record_spec = engine.RecordSpec(every_until=every_until, then_every=then_every or 1)
+
+    # How long each data set's run is (steps, or epochs x batches per epoch), and the loop's
+    # cost: steps x layers for every network and data set (they train in turn).
+    totals = []
+    if not errors.errors:
+        count = tr["steps"] if tr.get("steps") is not None else tr["epochs"]
         for data in datas:
             per_epoch = 1 if batch_size is None else -(-len(data.X) // batch_size)
-            total = count if tr.get("steps") is not None else count * per_epoch
-            schedules.append(engine.record_schedule(total, record_spec))
+            totals.append(count if tr.get("steps") is not None else count * per_epoch)
+        _check_loop(loc, tr, nets, datas, totals, batch_size, errors)
+    if totals and not errors.errors:
+        for i, s in enumerate(detail.get("steps") or []):
+            if s > min(totals):
+                errors.add(path, loc.line("record", "detail", "steps", i), f"step {s} is not in the run (steps 0 to {min(totals)})")
+    surfaces, slices = (), ()
+    if (rec.get("surface") is not None or rec.get("slice") is not None) and not errors.errors:
+        schedules = [engine.record_schedule(total, record_spec) for total in totals]
         surfaces, slices = _landscapes(loc, rec, nets, schedules, errors)
     errors.raise_if_any()
 
@@ -549,7 +712,7 @@ def parse(path: Path, text: str | None = None) -> Scenario:
         stop_loss_below=stop.get("loss_below"), stop_all_correct=bool(stop.get("all_correct")),
         init=engine.InitSpec(weights=weights, scheme=init_raw["scheme"], distribution=init_raw["distribution"],
                              scale=float(init_raw["scale"]), seed=init_raw["seed"]),
-        record=engine.RecordSpec(every_until=rec.get("every_until"), then_every=rec.get("then_every") or 1,
+        record=engine.RecordSpec(every_until=every_until, then_every=then_every,
                                  detail_steps=tuple(detail.get("steps") or ()) if detail else (),
                                  detail_samples=tuple(detail.get("samples") or (0,)) if detail else (0,),
                                  surfaces=surfaces, slices=slices),
@@ -564,7 +727,8 @@ def parse(path: Path, text: str | None = None) -> Scenario:
     try:
         members = engine.sweep_members(net, config, engine_axes)
     except ValueError as exc:  # everything it checks was checked above; just in case
-        raise ContentError(path, loc.line("sweep"), str(exc)) from None
+        raise ContentError(path, loc.line("sweep") if sweep is not None else None, str(exc)) from None
+    _check_budget(loc, tr, rec, config, net, members, totals, datas)
     extra = {"_data": [first.X.tolist(), first.T.tolist()]}
     if "dataset" in axes:
         extra["_datasets"] = [[d.X.tolist(), d.T.tolist()] for _, d in axes["dataset"]]
@@ -575,14 +739,129 @@ def parse(path: Path, text: str | None = None) -> Scenario:
                     [float(e) for e in etas], [int(s) for s in seeds], members, named)
 
 
+# --- limits ------------------------------------------------------------------------------
+
+def _size(net) -> tuple[int, int]:
+    """(parameters, units) of a network: units are its hidden and output units."""
+    return sum(math.prod(s) for s in net.param_shapes().values()), sum(net.sizes[1:])
+
+
+def _check_entries(net) -> int:
+    """Entries the gradient check compares (at most CHECK_ENTRIES per parameter)."""
+    return sum(min(math.prod(s), CHECK_ENTRIES) for s in net.param_shapes().values())
+
+
+def _steps_line(loc, tr):
+    return loc.line("train", "steps" if tr.get("steps") is not None else "epochs")
+
+
+def _check_loop(loc, tr, nets, datas, totals, batch_size, errors) -> None:
+    """MAX_LAYER_STEPS: the training loop's own time, which grows with steps x layers
+    whatever the sizes (a few numpy calls per layer and step), for every network and data
+    set in turn, and the gradient check's forward passes (half a step each)."""
+    layer_steps = 0
+    for net in nets:
+        for total in totals:
+            layer_steps += total * net.layers * (2 if batch_size is not None else 1)
+            layer_steps += 2 * _check_entries(net) * net.layers
+    if layer_steps > MAX_LAYER_STEPS:
+        groups = len(nets) * len(datas)
+        each = f", for each of {groups} networks x data sets" if groups > 1 else ""
+        batch = " x 2 with mini-batches" if batch_size is not None else ""
+        errors.add(loc.path, _steps_line(loc, tr),
+                   f"too many training steps: {max(totals):,} steps x {max(n.layers for n in nets)} layer(s){batch}{each} "
+                   f"make {layer_steps:,} step-layers; the limit is {MAX_LAYER_STEPS:,}: train for fewer steps or epochs"
+                   + (" or sweep fewer hidden sizes, activations or data sets" if groups > 1 else ""))
+
+
+def _check_budget(loc, tr, rec, config, net, members, totals, datas) -> None:
+    """MAX_WORK, MAX_LIVE and MAX_RECORDED over the members grouped as train_members groups
+    them (by network and data set); one ContentError at the line to change."""
+    total_of = {id(d.X): t for d, t in zip(datas, totals)}
+    groups: dict = {}
+    for m in members:
+        mnet = m.net or net
+        X, T = (config.X, config.T) if m.data is None else (m.data.X, m.data.T)
+        groups.setdefault((mnet, id(X)), [mnet, X, T, 0])[3] += 1
+    cfg_rec = config.record
+    batch = config.batch_size or 0
+    # The landscapes in the order _landscapes made them, each with the keys of its entry.
+    lands = []
+    for kind, specs, grid in (("surface", cfg_rec.surfaces, lambda s: s.points ** 2), ("slice", cfg_rec.slices, lambda s: 2 * s.points)):
+        entries = rec.get(kind) if rec else None
+        for i, spec in enumerate(specs):
+            keys = ("record", kind) if isinstance(entries, dict) else ("record", kind, i)
+            lands.append((keys, grid(spec), 0.0))
+    work = live = recorded = checking = 0.0
+    worst = None
+    for mnet, X, T, M in groups.values():
+        n, P, U = len(X), *_size(mnet)
+        total = total_of.get(id(X), totals[0])
+        R = len(engine.record_schedule(total, cfg_rec))
+        per = P + 10 * U
+        w = total * M * (n + batch) * per
+        c = 4 * _check_entries(mnet) * min(n, CHECK_SAMPLES) * per
+        work += w + c
+        checking += c
+        if worst is None or w > worst[0]:
+            worst = (w, total, M, n, P, U)
+        for j, (keys, points, cost) in enumerate(lands):
+            lands[j] = (keys, points, cost + M * points * n * per)
+            work += M * points * n * per
+        live = max(live, M * (n + batch) * U)
+        details = len({int(s) for s in cfg_rec.detail_steps if s <= total})
+        recorded += M * (R * (n * T.shape[1] + 2 * P)
+                         + details * len(cfg_rec.detail_samples) * (3 * U + mnet.sizes[0])
+                         + sum(s.points ** 2 for s in cfg_rec.surfaces) + sum(3 * s.points for s in cfg_rec.slices))
+    path = loc.path
+    land = max(lands, key=lambda x: x[2], default=None)
+    if work > MAX_WORK and land is not None and land[2] > worst[0]:
+        kind = land[0][1]
+        grid = "points x points" if kind == "surface" else "points (loss and slope)"
+        raise ContentError(path, loc.line(*land[0]),
+                           f"this {kind} costs {land[2]:.3g} ({grid} x members x samples x (parameters + 10 x units)), "
+                           f"and the scenario {work:.3g} in all; the limit is {MAX_WORK:.3g}: use fewer points")
+    if work > MAX_WORK:
+        _, total, M, n, P, U = worst
+        more = f" (the largest of {len(groups)} networks x data sets)" if len(groups) > 1 else ""
+        raise ContentError(path, _steps_line(loc, tr),
+                           f"too much to train at build time: {total:,} steps x {M} member(s) x {n + batch:,} samples x "
+                           f"({P:,} parameters + 10 x {U:,} units){more}, with the gradient check ({checking:.3g}) and "
+                           f"any landscapes, make {work:.3g}; the limit is {MAX_WORK:.3g}: "
+                           "fewer steps, members or samples, or smaller layers")
+    if live > MAX_LIVE:
+        raise ContentError(path, loc.line("network", "sizes"),
+                           f"one training step would hold {live:,.0f} activations (members x samples x units); "
+                           f"the limit is {MAX_LIVE:,}")
+    if recorded > MAX_RECORDED:
+        where = loc.line("record") if rec else _steps_line(loc, tr)
+        raise ContentError(path, where,
+                           f"the trace would keep {recorded:,.0f} numbers (records x members x (outputs + 2 x parameters), "
+                           f"with detail and landscapes); the limit is {MAX_RECORDED:,}: record fewer steps "
+                           "(record: every_until, then_every), or train fewer members or a smaller network")
+
+
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
+def _editor_file(name: str) -> bool:
+    """Lock, backup and swap files editors leave beside the file being edited: .#x.yaml
+    (Emacs lock, often a dangling link), #x.yaml#, x.yaml~, .x.yaml.swp; and hidden files."""
+    return name.startswith((".", "#")) or name.endswith(("~", "#"))
+
+
 def load_scenarios(content_dir: Path) -> dict[str, Scenario]:
-    """Every content/scenarios/*.yaml, validated; all problems raised together."""
+    """Every content/scenarios/*.yaml, validated; all problems raised together. Editors'
+    lock and backup files are ignored; a .yml file is an error (it would be ignored)."""
     folder = Path(content_dir) / "scenarios"
     out, errors = {}, ErrorCollector()
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    found = sorted(p for p in folder.iterdir() if not _editor_file(p.name)) if folder.is_dir() else []
+    for path in found:
+        if path.suffix == ".yml":
+            errors.add(path, None, f"scenario files end in .yaml; rename this one {path.stem}.yaml")
+            continue
+        if path.suffix != ".yaml":
+            continue
         if not NAME.match(path.stem):
             errors.add(path, None, "scenario file names are lowercase words with dashes (the name is used in lessons and page ids)")
             continue
@@ -597,10 +876,17 @@ def load_scenarios(content_dir: Path) -> dict[str, Scenario]:
 # --- training with a cache ---------------------------------------------------------------
 
 def _train(s: Scenario) -> list[engine.Trace]:
+    """The engine's own checks are a last wall behind parse(): whatever still escapes it is
+    one ContentError naming the scenario, never a traceback."""
     try:
         return engine.train_members(s.net, s.config, s.members)
     except ValueError as exc:
         raise ContentError(s.path, None, str(exc)) from None
+    except MemoryError:
+        raise ContentError(s.path, None, "training ran out of memory; make the scenario smaller") from None
+    except Exception as exc:  # an engine bug: say so, at the scenario  # noqa: BLE001
+        raise ContentError(s.path, None, f"training failed ({type(exc).__name__}: {exc}); "
+                                         "this is a bug in the engine, please report it") from exc
 
 
 def run(scenario: Scenario, cache_dir: Path | None = None) -> list[engine.Trace]:
@@ -612,7 +898,7 @@ def run(scenario: Scenario, cache_dir: Path | None = None) -> list[engine.Trace]
         if cached.exists():
             try:
                 return trace_io.from_plain_json(cached.read_text(encoding="utf-8"))
-            except (ValueError, KeyError):
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError):
                 pass  # a damaged cache entry is simply retrained
     result = _train(scenario)
     if cache_dir is not None:
@@ -628,7 +914,9 @@ def run(scenario: Scenario, cache_dir: Path | None = None) -> list[engine.Trace]
 
 def check_gradients(scenario: Scenario) -> engine.GradCheck:
     """Backprop vs finite differences at the initial parameters of the first member of each
-    network and data set the scenario trains (one for most); the worst check is returned."""
+    network and data set the scenario trains (one for most); the worst check is returned.
+    At most CHECK_SAMPLES samples (evenly spread) and CHECK_ENTRIES entries of each
+    parameter are compared, so a large scenario's check takes a bounded time."""
     worst, seen = None, set()
     for m in scenario.members or [engine.Member(scenario.config.eta, scenario.seeds[0])]:
         net = m.net or scenario.net
@@ -637,8 +925,11 @@ def check_gradients(scenario: Scenario) -> engine.GradCheck:
         if key in seen:
             continue
         seen.add(key)
+        if len(X) > CHECK_SAMPLES:
+            rows = np.unique(np.linspace(0, len(X) - 1, CHECK_SAMPLES).round().astype(np.intp))
+            X, T = X[rows], T[rows]
         params = engine.init_params(net, m.init or scenario.config.init, m.seed)
-        check = engine.gradcheck(net, params, X, T)
+        check = engine.gradcheck(net, params, X, T, entries=CHECK_ENTRIES)
         if worst is None or check.max_rel_error > worst.max_rel_error:
             worst = check
     return worst
@@ -648,7 +939,7 @@ def trace_main(args) -> int:
     from site_builder import traces as trace_io
 
     path = Path(args.scenario)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise ContentError(path, None, "no such scenario file")
     scenario = parse(path)
     cache = None if args.no_cache else Path(".cache") / "traces"
