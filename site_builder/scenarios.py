@@ -52,7 +52,7 @@ MAX_SAMPLES = 10_000
 MAX_LAYERS = 32
 MAX_UNITS = 4096
 MAX_LAYER_STEPS = 400_000
-MAX_WORK = 3e9
+MAX_WORK = 1e9
 MAX_LIVE = 4_000_000
 MAX_RECORDED = 2_000_000
 CHECK_SAMPLES = 16
@@ -567,7 +567,10 @@ def parse(path: Path, text: str | None = None) -> Scenario:
     acts = net_raw.get("activations")
     if acts is not None:
         for i, a in enumerate(acts):
-            if not isinstance(a, str) or a not in engine.ACTIVATIONS:
+            if not isinstance(a, str):
+                errors.add(path, loc.line("network", "activations", i),
+                           f"an activation is a name ({', '.join(engine.ACTIVATIONS)}), got {a!r}")
+            elif a not in engine.ACTIVATIONS:
                 errors.add(path, loc.line("network", "activations", i),
                            f"unknown activation '{a}'{did_you_mean(a, engine.ACTIVATIONS)}")
         if sizes and len(acts) != len(sizes) - 1:

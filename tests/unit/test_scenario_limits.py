@@ -173,7 +173,7 @@ def parse_text(tmp_path: Path, text: str, name="s.yaml"):
     ("learning_rate: 0.5", "learning_rate: 0.5\n  batch: 60", 5, "batch 60 is more than the 50 samples"),
     ("learning_rate: 0.5", "learning_rate: 1:30", 4, "'learning_rate' should be a number, got '1:30'"),
     ("steps: 100", "steps: twelve", 5, "'steps' should be a whole number, got 'twelve'"),
-    ("activations: [tanh, sigmoid]", "activations: [[tanh], sigmoid]", 1, "unknown activation"),
+    ("activations: [tanh, sigmoid]", "activations: [[tanh], sigmoid]", 1, "an activation is a name"),
 ])
 def test_each_limit_and_value_is_refused_at_its_line(tmp_path, old, new, line, message):
     assert old in BASE
