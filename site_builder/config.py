@@ -43,7 +43,15 @@ def load_config(root: Path) -> SiteConfig:
     path = Path(root) / "content" / "site.yaml"
     if not path.exists():
         raise ContentError(path, None, "missing: every site needs content/site.yaml with at least a title")
-    loc = load(path.read_text(encoding="utf-8"), path)
+    if not path.is_file():
+        raise ContentError(path, None, "content/site.yaml should be a file")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ContentError(path, line, f"not valid UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8") from None
+    loc = load(text, path)
     errors = ErrorCollector()
     values = check(loc, (), FIELDS, errors, "site.yaml")
     for i, slug in enumerate(values.get("lessons") or []):
@@ -51,7 +59,7 @@ def load_config(root: Path) -> SiteConfig:
             errors.add(path, loc.line("lessons", i), f"lesson entries should be slugs (text), got {slug!r}")
     if values.get("base_url") is not None and not values["base_url"].endswith("/"):
         errors.add(path, loc.line("base_url"), f"base_url should end with '/', got '{values['base_url']}'")
-    if values.get("theme") and not (Path(root) / "themes" / values["theme"] / "templates").is_dir():
+    if "theme" in values and not (values["theme"] and (Path(root) / "themes" / values["theme"] / "templates").is_dir()):
         errors.add(path, loc.line("theme"), f"theme '{values['theme']}' not found in themes/")
     errors.raise_if_any()
     return SiteConfig(**values, path=path, lines=loc.lines)
