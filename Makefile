@@ -8,7 +8,7 @@ INSTALLED      := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.test-installed
 BROWSER_OK     := $(VENV)/.browser-ok
 
-.PHONY: build test serve bench clean check unit e2e offline scorm
+.PHONY: build test serve bench clean check unit e2e offline scorm fuzz
 
 build: $(INSTALLED)
 	$(PY) -m site_builder build
@@ -39,6 +39,11 @@ $(NODE_OK): package.json package-lock.json
 
 test: $(TEST_INSTALLED) $(BROWSER_OK) $(NODE_OK) build
 	$(PY) -m pytest -q -p no:cacheprovider tests
+
+# A long fuzzing run (make test runs a short, fixed one): 5,000 mutated sites, each either
+# building clean pages or failing with path:line messages only.
+fuzz: $(TEST_INSTALLED)
+	FUZZ_EXAMPLES=5000 $(PY) -m pytest -q -p no:cacheprovider tests/unit/test_fuzz.py
 
 unit: $(TEST_INSTALLED)
 	$(PY) -m pytest -q tests/unit
