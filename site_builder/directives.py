@@ -20,12 +20,9 @@ from site_builder.errors import ContentError, ErrorCollector, did_you_mean
 from site_builder.schema import describe, type_ok
 from site_builder.yamlsrc import load
 
-OPEN = re.compile(r"^///\s*widget\s*(?:\|\s*(?P<name>\S*))?\s*$")
+OPEN = re.compile(r"^/{3}\s*widget\s*(?:\|\s*(?P<name>\S*))?\s*$")
 CLOSE = re.compile(r"^///\s*$")
 FENCE = re.compile(r"^(```|~~~)")
-SCRIPT = re.compile(r"<\s*script\b", re.I)
-# Other ways raw HTML could run or load something the builder did not write.
-UNSAFE_HTML = re.compile(r"<\s*(iframe|object|embed|frame|base|meta|link)\b|<[^>]*\son[a-z]+\s*=|javascript\s*:", re.I)
 CALLOUTS = ("note", "tip", "warning", "danger", "info", "example", "question", "summary")
 
 
@@ -44,28 +41,48 @@ class WidgetUse:
         return f"WidgetUse({self.name!r} at line {self.line}, {self.options!r})"
 
 
-def refuse_scripts(source: str, path, first_line: int) -> None:
-    """Raw <script> in a lesson is refused, wherever it is outside code."""
-    in_fence = False
-    for i, text in enumerate(source.split("\n")):
-        if FENCE.match(text.strip()):
-            in_fence = not in_fence
+BLOCK = re.compile(r"^/{3,}\s*(?P<kind>[^\s|]*)\s*(?:\|\s*(?P<title>.*?))?\s*$")
+# A block line behind a quote marker, a list marker or indentation.
+NESTED = re.compile(r"^(?P<prefix>(?:\s*>)+\s*|\s*(?:[-*+]|\d+[.)])\s+|\s+)/{3,}")
+
+
+def check_blocks(source: str, path, first_line: int) -> None:
+    """Every `///` line outside code is a block this builder knows, written as it reads it:
+    `/// widget | NAME` on its own, at the start of its line; `/// note | Title` (or another
+    callout); `///` to close. Anything else would be shown to learners as literal text."""
+    from site_builder.safehtml import prose_lines
+
+    errors = ErrorCollector()
+    kinds = ("widget", *CALLOUTS)
+    for i, text in prose_lines(source):
+        line = first_line + i
+        nested = NESTED.match(text)
+        if nested:
+            m = BLOCK.match(text[nested.end("prefix"):].strip())
+            if m and m.group("kind") == "widget":
+                errors.add(path, line, "a widget stands on its own at the start of a line, not inside a list, "
+                                       "a quote or an indented block: move '/// widget' to the left margin")
             continue
-        if in_fence:
+        if not text.startswith("///"):
             continue
-        outside_code = re.sub(r"`[^`]*`", "", text)
-        if SCRIPT.search(outside_code):
-            raise ContentError(path, first_line + i, "raw <script> is not allowed in a lesson: "
-                                                     "interactive parts are widgets (/// widget | NAME)")
-        bad = UNSAFE_HTML.search(outside_code)
-        if bad:
-            raise ContentError(path, first_line + i, f"raw HTML '{bad.group(0).strip()[:40]}' is not allowed in a lesson: "
-                                                     "pages run only the builder's own scripts and load nothing")
+        m = BLOCK.match(text.strip())
+        kind = m.group("kind") if m else text.strip()[3:].split()[0] if text.strip()[3:].split() else ""
+        if m and not kind and m.group("title") is None:
+            continue  # '///' closes a block
+        if not m or kind not in kinds:
+            errors.add(path, line, f"unknown block '/// {kind}'{did_you_mean(kind, kinds)}: blocks are "
+                                   f"'/// widget | NAME' and the callouts {', '.join(CALLOUTS)} ('/// note | Title')")
+            continue
+        if kind == "widget" and m.group("title") and len(m.group("title").split()) > 1:
+            errors.add(path, line, f"'/// widget | {m.group('title')}': a widget line names one widget and "
+                                   "nothing else; options go on the lines below ('caption: ...')")
+    errors.raise_if_any()
 
 
 def extract_widgets(source: str, path, first_line: int, registry: dict, scenarios, placeholder) -> tuple[str, list[WidgetUse]]:
     """Take every widget block out of `source`, validate it, and put placeholder(use) in its
     place. `scenarios` is the set of known scenario names."""
+    check_blocks(source, path, first_line)
     lines = source.split("\n")
     out, uses, errors = [], [], ErrorCollector()
     i, in_fence = 0, False

@@ -26,6 +26,10 @@ GRAMMAR = re.compile(
 PER_STEP = ("loss", "correct", "epochs", "steps", "outputs")
 SCALARS = ("eta", "seed", "last_step", "diverged_at")
 DETAIL = re.compile(r"^(z|a|delta)(\d+)$")
+# Python's format-spec mini-language, with limits: a float has 17 significant digits, and a
+# page has no use for a number wider than a line.
+FORMAT = re.compile(r"^(?:[^{}]?[<>=^])?[+\- ]?z?#?0?(?P<width>\d+)?[_,]?(?:\.(?P<precision>\d+))?[bcdeEfFgGnosxX%]?$")
+MAX_WIDTH, MAX_PRECISION = 40, 20
 
 
 def _describe_fields(trace) -> list[str]:
@@ -90,10 +94,16 @@ def evaluate(text: str, traces: dict, path, line: int):
                                        f"the expression gives {len(index)}")
     try:
         value = array[index] if index else array[()]
-    except IndexError:
+    except (IndexError, OverflowError):
         raise ContentError(path, line, f"index {list(index)} is outside '{field}' (shape {list(array.shape)})") from None
     value = value.item() if hasattr(value, "item") else value
     fmt = m.group("fmt") or (".4g" if isinstance(value, float) else "")
+    spec = FORMAT.match(fmt)
+    if not spec:
+        raise ContentError(path, line, f"'{fmt}' is not a number format (try .4f, .3e or ,d)")
+    if int(spec.group("width") or 0) > MAX_WIDTH or int(spec.group("precision") or 0) > MAX_PRECISION:
+        raise ContentError(path, line, f"'{fmt}' asks for too much: a number is at most {MAX_WIDTH} characters "
+                                       f"wide with at most {MAX_PRECISION} digits after the point")
     try:
         return format(value, fmt)
     except (ValueError, TypeError):
@@ -101,12 +111,17 @@ def evaluate(text: str, traces: dict, path, line: int):
 
 
 def substitute(source: str, traces: dict, path, first_line: int) -> tuple[str, set]:
-    """Replace every expression in `source` (a lesson body starting at `first_line`);
-    return the new text and the scenarios it used."""
+    """Replace every expression in `source` (a lesson body starting at `first_line`) outside
+    code: fenced blocks and `inline code` stay literal. Return the new text and the scenarios
+    it used. A '{{' with no '}}' on its line is an error at that line."""
+    from site_builder.safehtml import CODE_SPAN, prose_lines
+
     used = set()
-    out = []
-    for i, text in enumerate(source.split("\n")):
-        line = first_line + i
+    lines = source.split("\n")
+    for i, blanked in prose_lines(source):
+        if "{{" not in blanked:
+            continue
+        line, text = first_line + i, lines[i]
 
         def repl(m):
             inner = m.group(1)
@@ -115,5 +130,20 @@ def substitute(source: str, traces: dict, path, first_line: int) -> tuple[str, s
                 used.add(head.group("scenario"))
             return evaluate(inner, traces, path, line)
 
-        out.append(EXPR.sub(repl, text) if "{{" in text else text)
-    return "\n".join(out), used
+        out, last = [], 0
+        for code in CODE_SPAN.finditer(text):
+            out.append(_replace(text[last:code.start()], repl, path, line))
+            out.append(code.group(0))
+            last = code.end()
+        out.append(_replace(text[last:], repl, path, line))
+        lines[i] = "".join(out)
+    return "\n".join(lines), used
+
+
+def _replace(text: str, repl, path, line: int) -> str:
+    done = EXPR.sub(repl, text)
+    rest = EXPR.sub("", text)
+    if "{{" in rest:
+        raise ContentError(path, line, "a number expression is not closed: '{{' needs '}}' on the same line "
+                                       "(in code, write it inside `backticks`)")
+    return done

@@ -3,11 +3,13 @@ font is needed: no <mfenced> (fences become <mo> in an <mrow>), no columnalign, 
 upright letters (\\mathrm{net}) joined into one <mi>."""
 from __future__ import annotations
 
+import html
 import re
 
 from markupsafe import Markup
 
-from site_builder.errors import ContentError
+from site_builder.errors import ContentError, did_you_mean
+from site_builder.safehtml import css_problem
 
 _FENCED = re.compile(r'<mfenced(?: open="([^"]*)")?(?: close="([^"]*)")?[^>]*>(.*?)</mfenced>', re.S)
 _UPRIGHT_RUN = re.compile(r'(?:<mi mathvariant="normal">[^<]</mi>){2,}')
@@ -25,14 +27,41 @@ def to_core(mathml: str) -> str:
     return mathml
 
 
-def render(tex: str, display: bool = False, path=None, line=None) -> Markup:
-    from latex2mathml.converter import convert
+def _tree(tex: str, display: bool, path, line):
+    """latex2mathml's element tree with plain text in it: the library writes character
+    references into its text and unescapes the whole serialised string, which would let
+    `\\text{<b>}` become markup. Here each text is decoded once and escaped on output."""
+    from latex2mathml.converter import convert_to_element
 
     try:
-        out = convert(tex, display="block" if display else "inline")
+        root = convert_to_element(tex, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many kinds for bad TeX
         raise ContentError(path, line, f"cannot read the maths '{tex}': {exc}") from None
-    out = to_core(out)
+    for el in root.iter():
+        if el.text:
+            el.text = html.unescape(el.text)
+        if el.tail:
+            el.tail = html.unescape(el.tail)
+        for key, value in list(el.attrib.items()):
+            el.attrib[key] = html.unescape(value)
+        word = (el.text or "").strip()
+        if el.tag in ("mi", "mo", "mtext") and _COMMAND.fullmatch(word):
+            raise ContentError(path, line, f"unknown TeX command '{word}' in '{tex}'"
+                                           f"{did_you_mean(word, _known_commands())}")
+        for key, value in el.attrib.items():
+            if key in ("href", "src") or key.startswith("on"):
+                raise ContentError(path, line, f"maths may not link or run anything ('{key}' from '{tex}')")
+            if key == "style":
+                why = css_problem(value)
+                if why:
+                    raise ContentError(path, line, f"{why}: maths may not load anything ('{tex}')")
+    return root
+
+
+def render(tex: str, display: bool = False, path=None, line=None) -> Markup:
+    from xml.etree.ElementTree import tostring
+
+    out = to_core(tostring(_tree(tex, display, path, line), encoding="unicode"))
     # An accessible name for screen readers that do not speak MathML: the TeX itself.
     out = out.replace("<math ", f'<math alttext="{Markup.escape(tex)}" ', 1)
     if display:
@@ -40,6 +69,16 @@ def render(tex: str, display: bool = False, path=None, line=None) -> Markup:
         # focusable when it does overflow, so keyboard users can scroll it too).
         out = f'<span class="math-block">{out}</span>'
     return Markup(out)
+
+
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+
+
+def _known_commands() -> list[str]:
+    from latex2mathml import commands, symbols_parser
+
+    names = {v for v in vars(commands).values() if isinstance(v, str) and _COMMAND.fullmatch(v)}
+    return sorted(names | {k for k in symbols_parser.SYMBOLS if _COMMAND.fullmatch(k)})
 
 
 _MATH = re.compile(r"(?<![\\$])\$\$(.+?)\$\$|(?<![\\$\w])\$(?!\s)([^$\n]+?)(?<!\s)\$(?![\w$])", re.S)
@@ -64,6 +103,16 @@ def extract(source: str, path, first_line: int, stash) -> str:
                 if m.group(1) is not None:
                     return stash(render(m.group(1).strip(), True, path, line))
                 return stash(render(m.group(2), False, path, line))
-            out.append(_MATH.sub(repl, text).replace("\\$", "$"))
+            done = _MATH.sub(repl, text)
+            lone = re.search(r"(?<!\\)\$\$", done)
+            if lone:
+                # Where in the source: the first '$$' of this text that no formula consumed.
+                spans = [m.span() for m in _MATH.finditer(text)]
+                at = next(k.start() for k in re.finditer(r"(?<!\\)\$\$", text)
+                          if not any(a <= k.start() < b for a, b in spans))
+                line = first_line + source.count("\n", 0, consumed + at)
+                raise ContentError(path, line, "'$$' starts display maths that is never closed: end it with '$$' "
+                                               "(write \\$ for a dollar sign)")
+            out.append(done.replace("\\$", "$"))
         consumed += len(text)
     return "".join(out)

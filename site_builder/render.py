@@ -1,7 +1,8 @@
 """Render lessons and site pages to self-contained HTML.
 
-A lesson goes: refuse raw <script> -> number expressions -> widgets out (line-aware) ->
-maths out (MathML) -> Markdown -> placeholders back -> jinja2 page template with the theme's
+A lesson goes: number expressions -> widgets out (line-aware) ->
+maths out (MathML) -> Markdown -> the
+allow-list check of its HTML (safehtml) -> placeholders back -> jinja2 page template with the theme's
 CSS, the scripts the page uses, its traces as JSON blocks, and a CSP that hashes each script.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from site_builder import directives, expressions, mathml
+from site_builder import directives, expressions, mathml, safehtml
 from site_builder.errors import ContentError
 
 GENERATOR = "Backprop Explained site builder"
@@ -183,7 +184,6 @@ class Renderer:
         embed = variant != "site"
         path, first = lesson.path, lesson.body_line
         source = lesson.body
-        directives.refuse_scripts(source, path, first)
         source, _ = expressions.substitute(source, _LazyTraces(scenario_names, traces), path, first)
         widget_stash = Stash("WIDGET")
         uses_holder: list = []
@@ -202,6 +202,7 @@ class Renderer:
         md = markdown.Markdown(extensions=exts, extension_configs=cfg, output_format="html")
         body = md.convert(source)
         toc = md.toc
+        safehtml.refuse(math_stash.restore(body), lesson.body, path, first)
 
         scripts, styles, blocks = list(CORE_SCRIPTS), [], []
         fields: dict[str, set] = {}  # scenario -> every trace field its widgets on this page need
