@@ -263,14 +263,10 @@ def stage_write(pages: dict[str, str], staging: Path) -> None:
 def stage_check(staging: Path, lessons: list[Lesson], config: SiteConfig, strict: bool, result: BuildResult) -> None:
     from site_builder.linkcheck import check_site
 
-    sources = {}
-    for l in lessons:
-        src = l.path.relative_to(Path.cwd()) if l.path.is_relative_to(Path.cwd()) else l.path
-        sources[f"{l.slug}.html"] = sources[f"embed/{l.slug}.html"] = src
-    problems = check_site(staging, sources, config.base_url)
+    errors = [_where(p, lessons, config) for p in check_site(staging, config.base_url)]
     # An embed page repeats its lesson's body: its link problems are the lesson's, said once.
-    seen_sources = {p.split(": ", 1)[0] for p in problems if "(embed/" not in p}
-    problems = [p for p in problems if "(embed/" not in p or p.split(": ", 1)[0] not in seen_sources]
+    seen = {e.path for e, page in errors if not page.startswith("embed/")}
+    problems = [e for e, page in errors if not page.startswith("embed/") or e.path not in seen]
     budget = config.page_budget_kb * 1000
     warnings = []
     for p in sorted(staging.rglob("*.html")):
@@ -280,17 +276,32 @@ def stage_check(staging: Path, lessons: list[Lesson], config: SiteConfig, strict
             warnings.append(f"{p.relative_to(staging).as_posix()}: page is {size / 1000:.0f} KB, over the {config.page_budget_kb} KB budget")
     result.warnings = warnings
     if strict:
-        problems += warnings
+        problems += [ContentError(w.partition(": ")[0], None, w.partition(": ")[2]) for w in warnings]
     if problems:
-        raise _problems(problems)
+        raise ContentErrors(problems)
 
 
-def _problems(lines: list[str]) -> ContentErrors:
-    errs = []
-    for line in lines:
-        path, _, msg = line.partition(": ")
-        errs.append(ContentError(path, None, msg))
-    return ContentErrors(errs)
+def _where(problem, lessons: list[Lesson], config: SiteConfig) -> tuple[ContentError, str]:
+    """A link problem at the place an author would change: the lesson line that writes the
+    link; for the 404 page (whose links start from base_url), base_url in site.yaml; else the
+    built page (a theme template wrote it)."""
+    from site_builder.safehtml import locate, prose_lines
+
+    page = problem.page
+    slug = page.removeprefix("embed/").removesuffix(".html")
+    lesson = next((l for l in lessons if l.slug == slug), None)
+    message = problem.message
+    if page.startswith("embed/"):
+        message = message.replace(f"({page}", f"({slug}.html", 1)
+    if lesson is not None:
+        url = problem.url
+        line = locate(lesson.body, (f"({url})", f"({url} ", f'"{url}"', url), lesson.body_line) \
+            if any(url in text for _, text in prose_lines(lesson.body)) else None
+        return ContentError(lesson.path, line, message), page
+    if page == "404.html" and config.path is not None:
+        return ContentError(config.path, config.lines.get(("base_url",)),
+                            f"{message}: the page for missing pages links from base_url '{config.base_url}'"), page
+    return ContentError(f"build/{page}", None, message), page
 
 
 def stage_swap(staging: Path, out: Path) -> None:

@@ -1,6 +1,7 @@
 """content/site.yaml: the site's schema. Every problem is collected and reported at once."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,8 +58,13 @@ def load_config(root: Path) -> SiteConfig:
     for i, slug in enumerate(values.get("lessons") or []):
         if not isinstance(slug, str):
             errors.add(path, loc.line("lessons", i), f"lesson entries should be slugs (text), got {slug!r}")
-    if values.get("base_url") is not None and not values["base_url"].endswith("/"):
-        errors.add(path, loc.line("base_url"), f"base_url should end with '/', got '{values['base_url']}'")
+    base = values.get("base_url")
+    if isinstance(base, str) and not base.endswith("/"):
+        errors.add(path, loc.line("base_url"), f"base_url should end with '/', got '{base}'")
+    elif isinstance(base, str) and not (re.match(r"^/(?!/)", base) or re.match(r"^https?://[^/\s]+/", base)) or \
+            isinstance(base, str) and re.search(r"[\s\"'<>\\?#]", base):
+        errors.add(path, loc.line("base_url"), f"base_url is where the site lives: a path from the host's root like "
+                                               f"/course/, or a full address like https://example.org/course/; got '{base}'")
     if "theme" in values and not (values["theme"] and (Path(root) / "themes" / values["theme"] / "templates").is_dir()):
         errors.add(path, loc.line("theme"), f"theme '{values['theme']}' not found in themes/")
     errors.raise_if_any()

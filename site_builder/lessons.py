@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.config import SiteConfig
 from site_builder.errors import ContentError, ContentErrors, ErrorCollector, did_you_mean
 from site_builder.schema import Field, check
+from site_builder.sources import editor_file, read_text
 from site_builder.yamlsrc import load
 
 FRONT = {
@@ -16,7 +18,11 @@ FRONT = {
     "order": Field(int, default=None),
     "objectives": Field(list, default=[]),
 }
-NAME = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)\.md$")
+# NN-slug.md: the slug is lowercase letters (any script: 03-café.md is café.html), digits and dashes.
+NAME = re.compile(r"^(\d+)-((?:(?![A-Z_])[\w-])+)\.md$")
+# Pages the builder writes itself: a lesson with one of these slugs would replace them.
+RESERVED = ("index", "404", "teachers", "glossary", "search", "print")
+MAX_BYTES = 1_000_000
 
 
 @dataclass
@@ -29,6 +35,7 @@ class Lesson:
     objectives: list
     body: str  # Markdown after the front matter
     body_line: int  # line of the body's first line in the file
+    order_line: int | None = field(default=None, repr=False)  # where `order:` is written, if it is
     prev: "Lesson | None" = field(default=None, repr=False)
     next: "Lesson | None" = field(default=None, repr=False)
 
@@ -41,14 +48,10 @@ class Lesson:
 
 
 def parse_lesson(path: Path) -> Lesson:
-    m = NAME.match(path.name)
-    if not m:
-        raise ContentError(path, None, "lesson files are named NN-slug.md (digits, a dash, lowercase words with dashes)")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContentError(path, None, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    text = text.lstrip("\ufeff")
+    m = NAME.match(unicodedata.normalize("NFC", path.name))
+    if not m or m.group(2).startswith("-") or m.group(2) != m.group(2).lower():
+        raise ContentError(path, None, "lesson files are named NN-slug.md (digits, a dash, lowercase words joined by dashes)")
+    text = read_text(path, "lesson", path.parent.parent, MAX_BYTES).lstrip("\ufeff")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise ContentError(path, 1, "a lesson starts with front matter: a line '---', YAML (title, summary, ...), and '---'")
@@ -59,38 +62,57 @@ def parse_lesson(path: Path) -> Lesson:
     loc = load("\n".join(lines[1:end]), path, line_offset=1)
     errors = ErrorCollector()
     meta = check(loc, (), FRONT, errors, "front matter")
+    if isinstance(meta.get("title"), str) and not meta["title"].strip():
+        errors.add(path, loc.line("title"), "the title is empty: every lesson needs a title (it names the page)")
     for i, obj in enumerate(meta.get("objectives") or []):
         if not isinstance(obj, str):
             errors.add(path, loc.line("objectives", i), f"objectives should be sentences (text), got {obj!r}")
     errors.raise_if_any()
-    return Lesson(m.group(2), path, meta["title"], meta["summary"] or "",
-                  meta["order"] if meta["order"] is not None else int(m.group(1)),
-                  meta["objectives"] or [], "\n".join(lines[end + 1:]), end + 2)
+    if m.group(2) in RESERVED:
+        errors.add(path, None, f"the slug '{m.group(2)}' would overwrite the site's own {m.group(2)}.html: "
+                               "rename the file")
+    errors.raise_if_any()
+    lesson = Lesson(m.group(2), path, meta["title"], meta["summary"] or "",
+                    meta["order"] if meta["order"] is not None else int(m.group(1)),
+                    meta["objectives"] or [], "\n".join(lines[end + 1:]), end + 2)
+    lesson.order_line = loc.line("order") if meta["order"] is not None else None
+    return lesson
 
 
 def load_lessons(root: Path, config: SiteConfig) -> list[Lesson]:
     folder = Path(root) / "content" / "lessons"
     errors = ErrorCollector()
     found, broken = {}, set()
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+    for path in sorted(p for p in folder.iterdir() if p.suffix == ".md" and not editor_file(p.name)) if folder.is_dir() else []:
         try:
             lesson = parse_lesson(path)
         except (ContentError, ContentErrors) as exc:
             errors.extend(exc)
-            m = NAME.match(path.name)
+            m = NAME.match(unicodedata.normalize("NFC", path.name))
             broken.add(m.group(2) if m else path.stem)  # reported already: not "missing" too
             continue
         if lesson.slug in found:
             errors.add(path, None, f"slug '{lesson.slug}' is already used by {found[lesson.slug].path.name}")
             continue
         found[lesson.slug] = lesson
+    orders: dict[int, Lesson] = {}
+    for lesson in sorted(found.values(), key=lambda l: l.path.name):
+        if lesson.order in orders:
+            errors.add(lesson.path, lesson.order_line, f"order {lesson.order} is also {orders[lesson.order].path.name}'s: "
+                                                       "give each lesson its own place in the course")
+        orders.setdefault(lesson.order, lesson)
     if config.lessons is not None:
+        listed = {}
         for i, slug in enumerate(config.lessons):
+            if isinstance(slug, str) and slug in listed:
+                errors.add(config.path, config.line_of_lesson(i), f"'{slug}' is listed twice in lessons "
+                                                                 f"(also at line {listed[slug]})")
+            listed.setdefault(slug, config.line_of_lesson(i))
             if slug not in found and slug not in broken and isinstance(slug, str):
                 errors.add(config.path, config.line_of_lesson(i), f"no lesson '{slug}' in content/lessons/{did_you_mean(slug, found)}")
     errors.raise_if_any()
     if config.lessons is not None:
-        listed = [found[s] for s in config.lessons]
+        listed = [found[s] for s in dict.fromkeys(config.lessons)]
         rest = sorted((l for l in found.values() if l.slug not in config.lessons), key=lambda l: (l.order, l.slug))
         ordered = listed + rest
     else:

@@ -3,6 +3,7 @@ the page (the contract: zero network requests)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -50,46 +51,63 @@ def parse(path: Path) -> _Page:
     return p
 
 
-def check_site(folder: Path, sources: dict[str, Path] | None = None, base_url: str = "/") -> list[str]:
-    """Problems as 'source: message' lines; `sources` maps a built page to its lesson file.
-    Links that start with base_url (the 404 page's) are checked from the site's root."""
+@dataclass
+class LinkProblem:
+    page: str     # the built page, relative to the site folder
+    url: str      # the link or URL as written in the page
+    message: str
+
+
+def check_site(folder: Path, base_url: str = "/") -> list[LinkProblem]:
+    """Every relative link and #anchor must resolve and no URL may leave the page. Links that
+    start with base_url (the 404 page's) are checked from the site's root."""
     folder = Path(folder)
     pages = {p.relative_to(folder).as_posix(): parse(p) for p in sorted(folder.rglob("*.html"))}
     problems = []
+    absolute_base = bool(EXTERNAL.match(base_url))
     for name, page in pages.items():
-        where = str((sources or {}).get(name, f"build/{name}"))
+        def say(url, message):
+            problems.append(LinkProblem(name, url, message))
+
+        def own(url):  # a full address under base_url is a page of this site
+            return absolute_base and url.startswith(base_url)
+
         for tag, attr, url, line in page.urls:
             if url.startswith("data:") or url.startswith("#") or not url.strip():
                 continue
             if attr in ("src", "poster", "data", "srcset", "background") and tag != "a":
-                problems.append(f"{where}: '{url}' would load a separate file; a page is one file "
-                                f"(embed images as data: URLs) ({name}, <{tag} {attr}>)")
+                say(url, f"'{url}' would load a separate file; a page is one file (embed images as data: URLs) "
+                         f"({name}, <{tag} {attr}>)")
                 continue
-            if EXTERNAL.match(url) and not url.lower().startswith("data:"):
+            if EXTERNAL.match(url) and not url.lower().startswith("data:") and not own(url):
                 if attr == "xmlns" or url.startswith("http://www.w3.org/"):
                     continue
-                problems.append(f"{where}: link leaves the page: {url} ({name}, <{tag} {attr}>)")
+                say(url, f"link leaves the page: {url} ({name}, <{tag} {attr}>)")
         for href, line in page.links:
-            if EXTERNAL.match(href) or href.startswith("data:"):
+            if own(href):
+                parts = urlsplit(href[len(base_url):])
+                target = parts.path or "index.html"
+            elif EXTERNAL.match(href) or href.startswith("data:"):
                 continue
-            parts = urlsplit(href)
-            if parts.path.startswith("/"):
-                if not parts.path.startswith(base_url):
-                    problems.append(f"{where}: link '{href}' is outside the site's base_url {base_url} ({name})")
-                    continue
-                target = parts.path[len(base_url):] or "index.html"
             else:
-                target = name if not parts.path else (Path(name).parent / unquote(parts.path)).as_posix()
+                parts = urlsplit(href)
+                if parts.path.startswith("/"):
+                    if not parts.path.startswith(base_url):
+                        say(href, f"link '{href}' is outside the site's base_url {base_url} ({name})")
+                        continue
+                    target = parts.path[len(base_url):] or "index.html"
+                else:
+                    target = name if not parts.path else (Path(name).parent / unquote(parts.path)).as_posix()
             target = _normalise(target)
             if parts.path.endswith("/") or (parts.path and not parts.path.endswith(".html")):
-                problems.append(f"{where}: link '{href}' should name an .html file ({name})")
+                say(href, f"link '{href}' should name an .html file ({name})")
                 continue
             if target not in pages:
-                problems.append(f"{where}: broken link '{href}': no page {target} ({name})")
+                say(href, f"broken link '{href}': no page {target} ({name})")
                 continue
             frag = unquote(parts.fragment)
             if frag and frag not in pages[target].ids:
-                problems.append(f"{where}: broken anchor '{href}': {target} has no id '{frag}' ({name})")
+                say(href, f"broken anchor '{href}': {target} has no id '{frag}' ({name})")
     return problems
 
 

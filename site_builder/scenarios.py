@@ -42,6 +42,7 @@ import numpy as np
 from site_builder import engine
 from site_builder.datasets import GENERATORS
 from site_builder.engine.surface import MAX_SLICE_POINTS, MAX_SURFACE_POINTS
+from site_builder.sources import editor_file
 from site_builder.errors import ContentError, ContentErrors, ErrorCollector, did_you_mean
 from site_builder.schema import Field, check
 from site_builder.yamlsrc import MAX_CHARS, Located, load
@@ -485,6 +486,13 @@ def _read(path: Path) -> str:
         raise ContentError(path, None, "this is a folder, not a scenario file (scenarios are files NAME.yaml)")
     if not path.is_file():
         raise ContentError(path, None, "this is not a regular file (scenarios are files NAME.yaml)")
+    if path.is_symlink() and path.parent.name == "scenarios":
+        content = path.parent.parent
+        try:
+            path.resolve().relative_to(content.resolve())
+        except ValueError:
+            raise ContentError(path, None, f"this is a link to a file outside content/ ({path.resolve()}); "
+                                           "copy the scenario into content/scenarios/ instead") from None
     if st.st_size > MAX_FILE_BYTES:
         raise ContentError(path, None, f"the file is {st.st_size:,} bytes; a scenario is at most {MAX_CHARS:,} characters")
     try:
@@ -847,18 +855,12 @@ def _check_budget(loc, tr, rec, config, net, members, totals, datas) -> None:
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-def _editor_file(name: str) -> bool:
-    """Lock, backup and swap files editors leave beside the file being edited: .#x.yaml
-    (Emacs lock, often a dangling link), #x.yaml#, x.yaml~, .x.yaml.swp; and hidden files."""
-    return name.startswith((".", "#")) or name.endswith(("~", "#"))
-
-
 def load_scenarios(content_dir: Path) -> dict[str, Scenario]:
     """Every content/scenarios/*.yaml, validated; all problems raised together. Editors'
     lock and backup files are ignored; a .yml file is an error (it would be ignored)."""
     folder = Path(content_dir) / "scenarios"
     out, errors = {}, ErrorCollector()
-    found = sorted(p for p in folder.iterdir() if not _editor_file(p.name)) if folder.is_dir() else []
+    found = sorted(p for p in folder.iterdir() if not editor_file(p.name)) if folder.is_dir() else []
     for path in found:
         if path.suffix == ".yml":
             errors.add(path, None, f"scenario files end in .yaml; rename this one {path.stem}.yaml")

@@ -1,0 +1,48 @@
+"""Reading an author's files: which files in a content folder count, and one ContentError
+(never an OSError) for each that cannot be read as UTF-8 text."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from site_builder.errors import ContentError
+
+
+def editor_file(name: str) -> bool:
+    """Lock, backup and swap files editors leave beside the file being edited: .#x.md (Emacs
+    lock, often a dangling link), #x.md#, x.md~, .x.md.swp; and hidden files."""
+    return name.startswith((".", "#")) or name.endswith(("~", "#"))
+
+
+def read_text(path: Path, kind: str, content: Path | None = None, max_bytes: int | None = None) -> str:
+    """The text of an author's file. `kind` names it in messages ("lesson", "scenario"); a
+    file that is a link must stay inside `content` (the site would publish whatever it
+    points at)."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        what = "a link to a file that does not exist" if path.is_symlink() else "not found"
+        raise ContentError(path, None, f"cannot read the {kind}: {what}") from None
+    except OSError as exc:
+        raise ContentError(path, None, f"cannot read the {kind}: {exc.strerror or exc}") from None
+    if path.is_dir():
+        raise ContentError(path, None, f"this is a folder, not a {kind} file")
+    if not path.is_file():
+        raise ContentError(path, None, f"this is not a regular file, so it cannot be a {kind}")
+    if content is not None:
+        try:
+            path.resolve().relative_to(Path(content).resolve())
+        except ValueError:
+            raise ContentError(path, None, f"this is a link to a file outside content/ ({path.resolve()}); "
+                                           f"copy the {kind} into content/ instead") from None
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise ContentError(path, None, f"the file is {st.st_size:,} bytes; a {kind} is at most {max_bytes:,}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(path, None, f"cannot read the {kind}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ContentError(path, line, f"not valid UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8") from None
