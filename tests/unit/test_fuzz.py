@@ -105,11 +105,9 @@ FULL_CORPUS = os.environ.get("FUZZ_CORPUS") == "1" or EXAMPLES >= 1000
 SAMPLE = CORPUS if FULL_CORPUS else CORPUS[::40]
 
 
-# Known faults, open in issue 10 (the lesson-side allow-list has not landed): raw HTML split
-# across lines, and HTML inside TeX \text{}, still reach the page (the CSP stops them from
-# running). Strict: the day they are fixed these entries fail until this set is emptied.
-OPEN_FAULTS = {"html-80": "an event handler on the line after its tag reaches the page",
-               "tex-240": "HTML inside TeX \\text{} reaches the page"}
+# Sample entries that find a fault not fixed yet (strict xfail: fixing one fails the run
+# until it is taken off this list). Empty: html-80 and tex-240 were fixed by safehtml/mathml.
+OPEN_FAULTS: dict[str, str] = {}
 
 
 def _entry(ident, mutations):

@@ -142,7 +142,7 @@ def test_raw_script_is_refused(site):
     lesson = site / "content/lessons/02-second.md"
     edit(lesson, "## More", "## More\n\n<script>alert(1)</script>")
     (msg,) = errors_of(site)
-    assert f":{line_of(lesson, '<script>')}: raw <script> is not allowed in a lesson" in msg
+    assert f":{line_of(lesson, '<script>')}: raw HTML <script> is not allowed in a lesson" in msg
 
 
 def test_misspelt_template_variable(site):

@@ -310,5 +310,10 @@ def test_shipped_scenarios_train_as_before(name):
         got["grads." + k] = math.fsum(float(x) for r in runs for x in r.grads[k].ravel())
     want = BEFORE[name]
     assert got.keys() == want.keys()
+    # The sums were taken with one numpy build. Another build (its SIMD exp, its BLAS) rounds
+    # differently in the last bit, and xor-learning-rates' large rates (up to 10, 150 steps)
+    # amplify that to ~1e-6 (numpy 2.4.6 / OpenBLAS 0.3.31); a change to the engine moves
+    # these sums by far more.
+    rel = 1e-5 if name == "xor-learning-rates" else 1e-12
     for key in want:
-        assert got[key] == pytest.approx(want[key], rel=1e-12, abs=1e-12), key
+        assert got[key] == pytest.approx(want[key], rel=rel, abs=1e-12), key
