@@ -178,7 +178,15 @@ def refuse(body: str, source: str, path, first_line: int) -> None:
 
 def unclosed_comments(source: str) -> list[Finding]:
     """Markdown shows an unclosed '<!--' as literal text; the author meant to hide something."""
-    text = "\n".join(t for _, t in prose_lines(source))
+    lines, in_widget = [], False
+    for _, t in prose_lines(source):  # a widget's options are text the builder escapes
+        if re.match(r"^/{3}\s*widget\b", t):
+            in_widget = True
+        elif in_widget and re.match(r"^/{3}\s*$", t):
+            in_widget = False
+        elif not in_widget:
+            lines.append(t)
+    text = "\n".join(lines)
     start = text.find("<!--")
     while start != -1:
         end = text.find("-->", start + 4)

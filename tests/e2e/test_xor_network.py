@@ -19,10 +19,6 @@ X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 T = np.array([[0.0], [1.0], [1.0], [0.0]])
 NET = engine.NetSpec((2, 2, 1), ("sigmoid", "sigmoid"))
 EPOCHS = SCENARIO["train"]["epochs"]
-LONGTASKS = """window.__longest = 0; new PerformanceObserver((l) => l.getEntries().forEach((e) => {
-  window.__longest = Math.max(window.__longest, e.duration); })).observe({type: "longtask"});"""
-
-
 def sig(z):
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -177,20 +173,6 @@ def test_a_rate_between_the_recorded_ones_trains_live(fig, page):
     page.keyboard.press("End")
     assert num(readout(fig, "loss")) == pytest.approx(live[-1]["loss"], abs=6e-5)
     assert readout(fig, "rate") == "4 (live)"
-
-
-def test_no_long_task_while_training(browser, site_url):
-    ctx = browser.new_context()
-    ctx.add_init_script(LONGTASKS)
-    page = ctx.new_page()
-    page.goto(site_url("xor-network.html"))
-    page.wait_for_selector("html[data-ready=true]")
-    fig = page.locator("figure[data-widget=xor-circuit]")
-    page.evaluate("window.__longest = 0")
-    fig.get_by_role("button", name="Train").click()
-    expect(fig).to_have_attribute("data-step", str(EPOCHS), timeout=30_000)
-    assert page.evaluate("window.__longest") <= 50
-    ctx.close()
 
 
 def test_reduced_motion_skips_the_dots_and_updates_at_once(browser, site_url):
