@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.sources import check_characters
 from site_builder.errors import ContentError, ErrorCollector
 from site_builder.schema import Field, check
 from site_builder.yamlsrc import load
@@ -52,6 +53,7 @@ def load_config(root: Path) -> SiteConfig:
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         raise ContentError(path, line, f"not valid UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8") from None
+    check_characters(text, path)
     loc = load(text, path)
     errors = ErrorCollector()
     values = check(loc, (), FIELDS, errors, "site.yaml")

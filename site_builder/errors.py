@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path
 from typing import Iterable
 
@@ -23,13 +24,17 @@ def display_path(path: str | os.PathLike | None) -> str:
         return p.as_posix()
 
 
+_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 class ContentError(Exception):
     """One problem in one file, at one line (1-based; None when the whole file is at fault)."""
 
     def __init__(self, path, line: int | None, message: str):
         self.path = display_path(path) if path is not None else None
         self.line = line
-        self.message = message
+        # One line per problem: a newline or control character from the input is shown escaped.
+        self.message = _ONE_LINE.sub(lambda m: repr(m.group(0))[1:-1], str(message))
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -144,6 +144,13 @@ def check_fragment(body: str) -> list[Finding]:
                                     "close tags in the order you opened them",
                                     (f"</{name}", f"<{name}") if name else ("<",), True))
         # Other parse errors (a lone '<', '/' inside a tag) change nothing the checks below do not see.
+    # A stray <html ...> or <body ...> tag is folded into the page's own element, attributes
+    # and all (an onload would land on the page itself): parse as the page does and look.
+    page = html5lib.parse("<!DOCTYPE html><html><head></head><body>" + body, namespaceHTMLElements=False)
+    for element in (page, page.find("body")):
+        for attr, value in element.attrib.items():
+            findings.append(Finding(f"raw HTML <{element.tag} {_attr_name(attr)}=...> is not allowed in a lesson: "
+                                    "the page has its own", (f"<{element.tag}",)))
     for element in fragment.iter():
         if not isinstance(element.tag, str) or not element.tag.startswith("{"):
             continue  # a comment, or the fragment itself

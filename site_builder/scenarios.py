@@ -47,6 +47,9 @@ from site_builder.errors import ContentError, ContentErrors, ErrorCollector, did
 from site_builder.schema import Field, check
 from site_builder.yamlsrc import MAX_CHARS, Located, load
 
+# Starting weights are drawn at most this many times their scheme's size: beyond it every unit
+# saturates at the first step, and near 1e308 the draw itself overflows.
+MAX_INIT_SCALE = 1000
 NUM = (int, float)
 MAX_MEMBERS = 400  # members of one sweep (the product of its axes' lengths)
 MAX_SAMPLES = 10_000
@@ -322,8 +325,8 @@ def _sweep_axes(loc, sweep, weights, base_net, sizes, errors, loss=None) -> dict
                 else:
                     good.append(v)
             elif key == "init_scales":
-                if not _is_num(v) or not math.isfinite(v) or v < 0:
-                    errors.add(path, loc.line(*at), f"an initial scale should be a number >= 0, got {v!r}")
+                if not _is_num(v) or not math.isfinite(v) or not 0 <= v <= MAX_INIT_SCALE:
+                    errors.add(path, loc.line(*at), f"an initial scale should be a number from 0 to {MAX_INIT_SCALE:,}, got {v!r}")
                 else:
                     good.append(float(v))
             elif key == "init_schemes":
@@ -600,8 +603,8 @@ def parse(path: Path, text: str | None = None) -> Scenario:
     init_raw = check(loc, ("init",), INIT, errors, "init") if top.get("init") is not None else check(
         Located({"init": {}}, {}, path), ("init",), INIT, errors, "init")
     weights = _weights(loc, init_raw, net, errors)
-    if init_raw.get("scale") is not None and not (math.isfinite(init_raw["scale"]) and init_raw["scale"] >= 0):
-        errors.add(path, loc.line("init", "scale"), f"'scale' must be a finite number >= 0, got {init_raw['scale']}")
+    if init_raw.get("scale") is not None and not (math.isfinite(init_raw["scale"]) and 0 <= init_raw["scale"] <= MAX_INIT_SCALE):
+        errors.add(path, loc.line("init", "scale"), f"'scale' must be a number from 0 to {MAX_INIT_SCALE:,}, got {init_raw['scale']}")
     _nonnegative_seed(loc, ("init", "seed"), init_raw.get("seed"), errors)
 
     tr = check(loc, ("train",), TRAIN, errors, "train")

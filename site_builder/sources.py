@@ -2,9 +2,33 @@
 (never an OSError) for each that cannot be read as UTF-8 text."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from site_builder.errors import ContentError
+
+# Characters no page may contain (HTML calls them invalid code points): C0 controls other than
+# tab, line feed, form feed and carriage return; DEL and the C1 controls; noncharacters.
+NONCHARACTERS = "".join(chr(p * 0x10000 + 0xFFFE) + chr(p * 0x10000 + 0xFFFF) for p in range(17))
+BAD_CHAR = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef" + NONCHARACTERS + "]")
+
+
+def bad_character(text: str) -> tuple[int, str] | None:
+    """(0-based offset, message) of the first character a page may not contain, or None."""
+    m = BAD_CHAR.search(text)
+    if not m:
+        return None
+    char = m.group(0)
+    what = "the noncharacter" if char in NONCHARACTERS or "\ufdd0" <= char <= "\ufdef" else "the invisible control character"
+    return m.start(), (f"{what} U+{ord(char):04X} cannot go into a page "
+                       "(often pasted from a PDF or a word processor): delete it")
+
+
+def check_characters(text: str, path) -> None:
+    found = bad_character(text)
+    if found:
+        offset, message = found
+        raise ContentError(path, text.count("\n", 0, offset) + 1, message)
 
 
 def editor_file(name: str) -> bool:
@@ -42,7 +66,9 @@ def read_text(path: Path, kind: str, content: Path | None = None, max_bytes: int
     except OSError as exc:
         raise ContentError(path, None, f"cannot read the {kind}: {exc.strerror or exc}") from None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise ContentError(path, line, f"not valid UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8") from None
+    check_characters(text, path)
+    return text

@@ -26,6 +26,7 @@ import re
 
 import yaml
 
+from site_builder.sources import bad_character
 from site_builder.errors import ContentError
 
 MAX_CHARS = 1_000_000
@@ -97,6 +98,9 @@ def _float(text: str) -> float:
 def _scalar(event):
     """The value of a scalar event: plain scalars resolved (see the module doc), quoted ones text."""
     value, tag = event.value, event.tag
+    bad = bad_character(value)  # written as an escape ("\u0000") in a quoted string
+    if bad:
+        raise _Problem(event.start_mark.line, bad[1])
     if tag is None:
         if not event.implicit[0]:
             return value  # quoted

@@ -203,8 +203,8 @@ def test_too_many_activations_at_once_is_refused_at_the_sizes(tmp_path):
 
 @pytest.mark.parametrize("text,line,message", [
     ("init: {seed: -3}\n", 6, "'seed' must be a whole number >= 0, got -3"),
-    ("init: {scale: .inf}\n", 6, "'scale' must be a finite number >= 0, got inf"),
-    ("init: {scale: -1, scheme: normal}\n", 6, "'scale' must be a finite number >= 0, got -1"),
+    ("init: {scale: .inf}\n", 6, "'scale' must be a number from 0 to 1,000, got inf"),
+    ("init: {scale: -1, scheme: normal}\n", 6, "'scale' must be a number from 0 to 1,000, got -1"),
     ("init:\n  weights:\n    W1: [[1, 2], [3, 4], [5, 6], [7, .nan]]\n", 8, "W1 holds a NaN or infinite value"),
     ("init:\n  weights:\n    W1: [['1', '2'], [3, 4], [5, 6], [7, 8]]\n", 8, "W1 should be numbers in rows"),
     ("init:\n  weights:\n    W1: [[true, false], [3, 4], [5, 6], [7, 8]]\n", 8, "W1 should be numbers in rows"),

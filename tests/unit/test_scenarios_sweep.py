@@ -183,7 +183,7 @@ def test_labels_per_data_set(tmp_path):
     ("  hidden: [[3], [3, 3]]", "  hidden:\n    - [3]\n    - [3, 0]", 14, "each hidden entry is a list of layer sizes"),
     ("  hidden: [[3], [3, 3]]", "  hidden: [3, [3, 3]]", 12, "each hidden entry is a list of layer sizes"),
     ("  hidden: [[3], [3, 3]]", "  hidden: 3", 12, "'hidden' should be a list, got 3"),
-    ("  init_scales: [0.5, 1.0]", "  init_scales: [0.5, big]", 14, "an initial scale should be a number >= 0, got 'big'"),
+    ("  init_scales: [0.5, 1.0]", "  init_scales: [0.5, big]", 14, "an initial scale should be a number from 0 to 1,000, got 'big'"),
     ("  init_schemes: [uniform, he]", "  init_schemes: [uniform, hee]", 15, "unknown init scheme 'hee' (did you mean 'he'?)"),
     ("  activations: [tanh, relu]", "  activations: [tanh, softmax]", 13, "'softmax' cannot be a hidden layer's activation"),
     ("  activations: [tanh, relu]", "  activations: [tanh, rellu]", 13, "'rellu' cannot be a hidden layer's activation (did you mean 'relu'?)"),
