@@ -40,7 +40,8 @@
       }
     });
     fig.classList.add("is-enhanced");
-    fig.querySelector(".widget-controls").hidden = false;
-    if (!kit.restore()) { player.index = L; player.emit(); }
+    fig.querySelector(".widget-live").hidden = false;
+    // Start at the outputs without writing the URL (only a move of the learner does).
+    if (!kit.restore()) { player.index = L; render(L); kit.refresh(); }
   };
 })();

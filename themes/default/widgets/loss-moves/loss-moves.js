@@ -35,7 +35,7 @@
       }
     });
     fig.classList.add("is-enhanced");
-    fig.querySelector(".widget-controls").hidden = false;
+    fig.querySelector(".widget-live").hidden = false;
     if (!kit.restore()) render(0);
   };
 })();
