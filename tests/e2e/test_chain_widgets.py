@@ -351,3 +351,40 @@ def test_without_javascript_every_widget_shows_its_numbers(site, browser):
         assert gt.locator(".widget-controls").is_hidden()
     finally:
         ctx.close()
+
+
+# --- the page's quality gates (the whole-site tests check build/, which does not hold this page) --
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_no_violation_on_the_chain_page(site, browser, scheme, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    ctx = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 800})
+    page = ctx.new_page()
+    try:
+        open_page(page, site)
+        # Mid-way states too: blame on the output layer, the tree half grown, a run half replayed.
+        page.locator("figure[data-widget=chain-rule]").get_by_role("button", name="Step back").click()
+        page.locator("figure[data-widget=grad-tree]").get_by_role("button", name="Step", exact=True).click()
+        page.locator("figure[data-widget=gradient-sum]").get_by_role("button", name="Step", exact=True).click()
+        result = Axe().run(page)
+        found = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result.response["violations"]]
+        assert found == []
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0
+    finally:
+        ctx.close()
+
+
+def test_nu_html_checker_finds_no_error_on_the_chain_page(site):
+    import json
+    import subprocess
+
+    vnu = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    assert vnu.exists()
+    path = site.removeprefix("file://")
+    proc = subprocess.run(["java", "-jar", str(vnu), "--errors-only", "--also-check-svg", "--format", "json", path],
+                          capture_output=True, text=True)
+    messages = json.loads(proc.stderr or proc.stdout or '{"messages": []}')["messages"]
+    assert [f"{m.get('lastLine')}: {m.get('message')}" for m in messages] == [] and proc.returncode == 0
