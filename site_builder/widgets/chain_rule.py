@@ -32,9 +32,9 @@ def unit_names(sizes):
 
 def diagram(sizes, names, deltas, errors, uid):
     """The network left to right; each unit's delta written under it (shown layer by layer)."""
-    width, height, r = 480, 290, 22
+    width, height, r = 510, 290, 22
     cols = len(sizes)
-    xs = [40 + (width - 170) * l / (cols - 1) for l in range(cols)]
+    xs = [40 + (width - 200) * l / (cols - 1) for l in range(cols)]
     pos = []
     for l, n in enumerate(sizes):
         gap = min(95, (height - 50) / max(n, 1))
