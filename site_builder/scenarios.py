@@ -26,6 +26,7 @@ parameter, evenly spread, so it too takes a bounded time.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -78,6 +79,9 @@ NETWORK = {
     "activations": Field(list, required=True),
     "loss": Field(str, choices=tuple(engine.LOSSES), default="squared_error"),
     "reduction": Field(str, choices=("sum", "mean"), default="sum"),
+    # "overwrite" is a deliberate bug for one lesson (engine NetSpec.gradient); its gradient
+    # check fails and is shown on the page instead of stopping the build.
+    "gradient": Field(str, choices=engine.GRADIENTS, default="sum"),
 }
 DATA = {
     "inputs": Field(list), "targets": Field(list),
@@ -104,10 +108,11 @@ STOP = {"loss_below": Field(NUM), "all_correct": Field(bool, default=False)}
 # sweep key -> engine axis. The members are the Cartesian product in engine.AXES order:
 # datasets outermost, then hidden, activations, init_schemes, init_scales, learning_rates,
 # seeds innermost (so a sweep of learning rates and seeds is eta-major, as it always was).
-SWEEP_AXES = {"datasets": "dataset", "hidden": "hidden", "activations": "activation", "init_schemes": "init_scheme",
+SWEEP_AXES = {"datasets": "dataset", "hidden": "hidden", "activations": "activation", "gradients": "gradient",
+              "init_schemes": "init_scheme",
               "init_scales": "init_scale", "learning_rates": "eta", "seeds": "seed"}
 SWEEP = {key: Field(list, default=None) for key in
-         ("learning_rates", "seeds", "init_scales", "init_schemes", "activations", "hidden", "datasets")}
+         ("learning_rates", "seeds", "init_scales", "init_schemes", "gradients", "activations", "hidden", "datasets")}
 RECORD = {"every_until": Field(int), "then_every": Field(int, default=1), "detail": Field(dict, default=None),
           "surface": Field((dict, list), default=None), "slice": Field((dict, list), default=None)}
 DETAIL = {"steps": Field(list, default=[0]), "samples": Field(list, default=[0])}
@@ -333,6 +338,12 @@ def _sweep_axes(loc, sweep, weights, base_net, sizes, errors, loss=None) -> dict
                 if not isinstance(v, str) or v not in engine.SCHEMES:
                     errors.add(path, loc.line(*at), f"unknown init scheme {v!r}{did_you_mean(v, engine.SCHEMES)}; "
                                                     f"choose from {', '.join(engine.SCHEMES)}")
+                else:
+                    good.append(v)
+            elif key == "gradients":
+                if not isinstance(v, str) or v not in engine.GRADIENTS:
+                    errors.add(path, loc.line(*at), f"unknown gradient {v!r}{did_you_mean(v, engine.GRADIENTS)}; "
+                                                    f"choose from {', '.join(engine.GRADIENTS)}")
                 else:
                     good.append(v)
             elif key == "activations":
@@ -590,7 +601,7 @@ def parse(path: Path, text: str | None = None) -> Scenario:
     net = None
     if not errors.errors and sizes and acts:
         try:
-            net = engine.NetSpec(tuple(sizes), tuple(acts), net_raw["loss"], net_raw["reduction"])
+            net = engine.NetSpec(tuple(sizes), tuple(acts), net_raw["loss"], net_raw["reduction"], net_raw["gradient"])
         except ValueError as exc:
             errors.add(path, loc.line("network"), str(exc))
     loss = net.loss if net is not None else None
@@ -666,6 +677,8 @@ def parse(path: Path, text: str | None = None) -> Scenario:
                     continue
                 if mnet not in nets:
                     nets.append(mnet)
+    if "gradient" in axes and not errors.errors:  # each way of gathering blame is its own network
+        nets = list(dict.fromkeys(dataclasses.replace(n, gradient=g) for n in nets for g in axes["gradient"]))
     datas = [d for _, d in axes["dataset"]] if "dataset" in axes else ([base] if base is not None else [])
     dataset_keys = [("sweep", "datasets", i) for i in range(len(datas))] if "dataset" in axes else [("data",)]
 
@@ -924,10 +937,16 @@ def check_gradients(scenario: Scenario) -> engine.GradCheck:
     """Backprop vs finite differences at the initial parameters of the first member of each
     network and data set the scenario trains (one for most); the worst check is returned.
     At most CHECK_SAMPLES samples (evenly spread) and CHECK_ENTRIES entries of each
-    parameter are compared, so a large scenario's check takes a bounded time."""
+    parameter are compared, so a large scenario's check takes a bounded time.
+
+    A network with `gradient: overwrite` (the deliberate teaching bug) is left out: its check
+    fails by design, and the page that shows it says so with its own number. A scenario with
+    only such networks returns a check with nothing compared (max_rel_error 0)."""
     worst, seen = None, set()
     for m in scenario.members or [engine.Member(scenario.config.eta, scenario.seeds[0])]:
         net = m.net or scenario.net
+        if net.gradient != "sum":
+            continue
         X, T = (scenario.config.X, scenario.config.T) if m.data is None else (m.data.X, m.data.T)
         key = (net, id(X))
         if key in seen:
@@ -940,7 +959,7 @@ def check_gradients(scenario: Scenario) -> engine.GradCheck:
         check = engine.gradcheck(net, params, X, T, entries=CHECK_ENTRIES)
         if worst is None or check.max_rel_error > worst.max_rel_error:
             worst = check
-    return worst
+    return worst if worst is not None else engine.GradCheck(0.0, {}, {}, {})
 
 
 def trace_main(args) -> int:

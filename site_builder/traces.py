@@ -70,7 +70,10 @@ def _unplain(value):
 
 
 def _net_dict(net: engine.NetSpec) -> dict:
-    return {"sizes": list(net.sizes), "activations": list(net.activations), "loss": net.loss, "reduction": net.reduction}
+    out = {"sizes": list(net.sizes), "activations": list(net.activations), "loss": net.loss, "reduction": net.reduction}
+    if net.gradient != "sum":  # only the teaching bug writes it, so every other trace reads as before
+        out["gradient"] = net.gradient
+    return out
 
 
 def _labels(tr: engine.Trace) -> dict:
@@ -142,7 +145,7 @@ def to_plain_json(traces: list[engine.Trace], scenario=None) -> str:
 
 
 def _netspec(n: dict) -> engine.NetSpec:
-    return engine.NetSpec(tuple(n["sizes"]), tuple(n["activations"]), n["loss"], n["reduction"])
+    return engine.NetSpec(tuple(n["sizes"]), tuple(n["activations"]), n["loss"], n["reduction"], n.get("gradient", "sum"))
 
 
 def from_plain_json(text: str) -> list[engine.Trace]:

@@ -11,7 +11,7 @@
 """
 from site_builder.engine.flat import FlatParams, weight_index
 from site_builder.engine.gradcheck import GradCheck, gradcheck
-from site_builder.engine.nn import ACTIVATIONS, LOSSES, NetSpec, backward, forward, loss_value
+from site_builder.engine.nn import ACTIVATIONS, GRADIENTS, LOSSES, NetSpec, backward, forward, loss_value
 from site_builder.engine.optim import SCHEMES, InitSpec, init_params
 from site_builder.engine.surface import SliceSpec, SurfaceSpec, loss_slice, loss_surface
 from site_builder.engine.trace import Slice, Surface, Trace
@@ -27,7 +27,7 @@ from site_builder.engine.train import (
 ENGINE_VERSION = "4"
 
 __all__ = [
-    "ACTIVATIONS", "AXES", "Dataset", "ENGINE_VERSION", "FlatParams", "GradCheck", "InitSpec", "LOSSES", "Member",
+    "ACTIVATIONS", "AXES", "Dataset", "ENGINE_VERSION", "FlatParams", "GRADIENTS", "GradCheck", "InitSpec", "LOSSES", "Member",
     "NetSpec", "RecordSpec", "SCHEMES", "Slice", "SliceSpec", "Surface", "SurfaceSpec", "Trace", "TrainConfig",
     "backward", "forward", "gradcheck", "init_params", "loss_slice", "loss_surface", "loss_value", "member_net",
     "record_schedule", "sweep_members", "target_problem", "train", "train_members", "train_sweep", "weight_index",

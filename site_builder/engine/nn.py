@@ -181,6 +181,11 @@ LOSSES: dict[str, Loss] = {
 # --------------------------------------------------------------------------------------------
 
 
+# How backward() gathers a unit's blame from the units it feeds: "sum" (right) or
+# "overwrite" (the deliberate teaching bug described in NetSpec).
+GRADIENTS = ("sum", "overwrite")
+
+
 @dataclass(frozen=True)
 class NetSpec:
     """Layer sizes (inputs first), one activation per layer, a loss and its reduction.
@@ -189,12 +194,19 @@ class NetSpec:
                       example: E = 1/2 sum_samples sum_units (t - o)^2).
     reduction "mean": E = that sum divided by the number of samples n (of the batch, when
                       training on mini-batches).
+
+    gradient "sum":       backward() is the true gradient of E (always, except in one lesson).
+    gradient "overwrite": a DELIBERATE BUG, for teaching only: a unit that feeds several units
+                          of the next layer takes its blame from the last of them alone, as if
+                          the chain rule's sum over paths were written `=` instead of `+=`.
+                          The gradient check fails for it (that is the point of showing it).
     """
 
     sizes: tuple[int, ...]
     activations: tuple[str, ...]
     loss: str = "squared_error"
     reduction: str = "sum"
+    gradient: str = "sum"
 
     def __post_init__(self):
         object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
@@ -219,6 +231,8 @@ class NetSpec:
             raise ValueError("a softmax output layer needs the cross_entropy loss")
         if self.reduction not in ("sum", "mean"):
             raise ValueError(f"reduction must be 'sum' or 'mean', got '{self.reduction}'")
+        if self.gradient not in GRADIENTS:
+            raise ValueError(f"gradient must be one of {', '.join(GRADIENTS)}, got '{self.gradient}'")
 
     @property
     def layers(self) -> int:
@@ -233,7 +247,8 @@ class NetSpec:
         return shapes
 
     def __repr__(self) -> str:
-        return f"NetSpec({'-'.join(map(str, self.sizes))}, {'/'.join(self.activations)}, {self.loss}/{self.reduction})"
+        bug = "" if self.gradient == "sum" else f", gradient={self.gradient}"
+        return f"NetSpec({'-'.join(map(str, self.sizes))}, {'/'.join(self.activations)}, {self.loss}/{self.reduction}{bug})"
 
 
 def forward(net: NetSpec, params: dict[str, Array], X: Array) -> tuple[list[Array], list[Array]]:
@@ -274,5 +289,11 @@ def backward(net: NetSpec, params: dict[str, Array], z: list[Array], a: list[Arr
             # A unit that feeds several units collects blame from each of them: the chain
             # rule's sum over paths is the sum over receiving units inside delta_l @ W_l.
             f = ACTIVATIONS[net.activations[l - 2]]
-            delta[l - 2] = (d @ params[f"W{l}"]) * f.df(z[l - 2], a[l - 1])
+            if net.gradient == "overwrite":
+                # The teaching bug: a loop over receiving units k doing back[j] = delta[k] W[k, j]
+                # with `=`, not `+=`, keeps only the last k's path.
+                back = d[..., -1:] @ params[f"W{l}"][..., -1:, :]
+            else:
+                back = d @ params[f"W{l}"]
+            delta[l - 2] = back * f.df(z[l - 2], a[l - 1])
     return grads, delta

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from site_builder.engine.flat import FlatParams
-from site_builder.engine.nn import ACTIVATIONS, NetSpec, backward, forward, loss_value
+from site_builder.engine.nn import ACTIVATIONS, GRADIENTS, NetSpec, backward, forward, loss_value
 from site_builder.engine.optim import OPTIMIZERS, SCHEMES, InitSpec, Optimizer, init_params
 from site_builder.engine.surface import SliceSpec, SurfaceSpec, landscapes
 from site_builder.engine.trace import Trace
@@ -38,7 +38,7 @@ SATURATION = 1e-4  # a sigmoid/tanh unit is saturated when f'(z) < this on every
 # The axes a sweep may vary, in the order of the Cartesian product: the first is the
 # outermost (slowest-changing), the last the innermost. Members that differ only in the last
 # four batch together.
-AXES = ("dataset", "hidden", "activation", "init_scheme", "init_scale", "eta", "seed")
+AXES = ("dataset", "hidden", "activation", "gradient", "init_scheme", "init_scale", "eta", "seed")
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,8 @@ def sweep_members(net: NetSpec, cfg: TrainConfig, axes: dict) -> list[Member]:
         hidden       hidden layer sizes, e.g. [8, 8]; every hidden layer takes the
                      activation axis value, else the base network's first activation
         activation   the activation of every hidden layer (the output layer keeps its own)
+        gradient     "sum" | "overwrite": how backward gathers blame (NetSpec.gradient; the
+                     second is a deliberate bug, shown beside the first in one lesson)
         init_scheme  uniform | normal | xavier | he      (replaces cfg.init.scheme)
         init_scale   a number >= 0                        (replaces cfg.init.scale)
     """
@@ -160,8 +162,10 @@ def sweep_members(net: NetSpec, cfg: TrainConfig, axes: dict) -> list[Member]:
     members = []
     for combo in itertools.product(*values.values()):
         point = dict(zip(values, combo))
-        hidden, act = point.get("hidden"), point.get("activation")
+        hidden, act, grad = point.get("hidden"), point.get("activation"), point.get("gradient")
         mnet = net if hidden is None and act is None else member_net(net, hidden, act)
+        if grad is not None and grad != mnet.gradient:
+            mnet = replace(mnet, gradient=grad)
         init = cfg.init
         if "init_scheme" in point or "init_scale" in point:
             init = replace(init, scheme=point.get("init_scheme", init.scheme), scale=point.get("init_scale", init.scale))
@@ -195,6 +199,10 @@ def _axis_value(name: str, v):
             raise ValueError(f"'{v}' cannot be a hidden activation; choose from "
                              f"{', '.join(a for a in ACTIVATIONS if a != 'softmax')}")
         return v
+    if name == "gradient":
+        if v not in GRADIENTS:
+            raise ValueError(f"gradient must be one of {', '.join(GRADIENTS)}, got '{v}'")
+        return v
     if name == "hidden":
         sizes = tuple(v) if isinstance(v, (list, tuple)) else (v,)
         if not isinstance(v, (list, tuple)) or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in sizes):
@@ -218,7 +226,7 @@ def member_net(net: NetSpec, hidden=None, activation: str | None = None) -> NetS
     elif net.layers < 2 and hidden is None:
         raise ValueError("the network has no hidden layer whose activation could change")
     return NetSpec((net.sizes[0], *sizes, net.sizes[-1]), (activation,) * len(sizes) + (net.activations[-1],),
-                   net.loss, net.reduction)
+                   net.loss, net.reduction, net.gradient)
 
 
 def train_members(net: NetSpec, cfg: TrainConfig, members) -> list[Trace]:
