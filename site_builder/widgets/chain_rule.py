@@ -32,7 +32,7 @@ def unit_names(sizes):
 
 def diagram(sizes, names, deltas, errors, uid):
     """The network left to right; each unit's delta written under it (shown layer by layer)."""
-    width, height, r = 510, 290, 22
+    width, height, r = 560, 290, 22
     cols = len(sizes)
     xs = [40 + (width - 200) * l / (cols - 1) for l in range(cols)]
     pos = []
