@@ -50,7 +50,7 @@ def geometry(sizes):
     layers = len(sizes) - 1
     tallest = max(sizes)
     height = TOP + GAP * tallest
-    xs = [46 + c * (330 / layers) for c in range(layers + 1)]
+    xs = [46 + c * (300 / layers) for c in range(layers + 1)]
     def y(u, k):
         return TOP + GAP * tallest / 2 + (u - (k - 1) / 2) * GAP
     return xs, y, height
@@ -69,7 +69,7 @@ def diagram(tr, W, a, targets, uid) -> str:
     heads = [layer_name(l, layers).replace("hidden layer", "hidden") for l in range(layers + 1)]
     for l, x in enumerate(xs):
         out.append(f'<text class="fs-col" x="{x:.1f}" y="18" text-anchor="middle">{escape(heads[l])}</text>')
-    out.append(f'<text class="fs-col" x="{WIDTH - 30}" y="18" text-anchor="middle">answer</text>')
+    out.append(f'<text class="fs-col" x="{WIDTH - 36}" y="18" text-anchor="middle">answer</text>')
     for l in range(1, layers + 1):
         Wl = W[f"W{l}"]
         for i in range(sizes[l]):
@@ -86,11 +86,11 @@ def diagram(tr, W, a, targets, uid) -> str:
             out.append(f'<g class="fs-node" data-layer="{l}">'
                        f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{R}"/>'
                        f'<text class="fs-name" x="{cx - R + 2:.1f}" y="{cy - R - 4:.1f}">{short}{u + 1}</text>'
-                       f'<text class="fs-val" data-node="{l}-{u}" x="{cx:.1f}" y="{cy + 5:.1f}" text-anchor="middle">{num(a[l][u])}</text>'
+                       f'<text class="fs-val" data-node="{l}-{u}" x="{cx:.1f}" y="{cy + 5:.1f}" text-anchor="middle">{num(a[l][u], 2)}</text>'
                        f'<text class="fs-q" x="{cx:.1f}" y="{cy + 6:.1f}" text-anchor="middle">?</text></g>')
     for u in range(sizes[-1]):
         cy = y(u, sizes[-1])
-        out.append(f'<text class="fs-target" data-target="{u}" x="{WIDTH - 30}" y="{cy + 5:.1f}" '
+        out.append(f'<text class="fs-target" data-target="{u}" x="{WIDTH - 36}" y="{cy + 5:.1f}" '
                    f'text-anchor="middle">{coord(float(targets[u]))}</text>')
     out.append("</svg>")
     return "".join(out)

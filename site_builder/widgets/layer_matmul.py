@@ -108,7 +108,7 @@ SPEC = WidgetSpec(
     "layer-matmul",
     options={"scenario": str, "caption": str, "layer": int},
     required=frozenset({"scenario"}),
-    fields=("start", "final", "detail"),
+    fields=("steps", "start", "final", "detail"),
     context=context,
     scenario_check=check,
 )

@@ -9,11 +9,12 @@
   "use strict";
   var BPE = window.BPE;
 
-  function num(v) {
-    var s = v.toFixed(3);
+  function num(v, digits) {
+    var s = v.toFixed(digits === undefined ? 3 : digits);
     if (Number(s) === 0) s = s.replace("-", "");
     return s.replace("-", "\u2212");
   }
+  function num3(v) { return num(v, 3); }
   function coord(v) { return Number.isInteger(v) ? num(v).replace(/\.000$/, "") : String(v).replace("-", "\u2212"); }
   function vec(xs, f) { return "(" + xs.map(f).join(",\u00a0") + ")"; }
 
@@ -30,11 +31,11 @@
       var sample = d.samples[point];
       for (var l = 0; l <= layers; l++) {
         var a = d.a[l][point];
-        a.forEach(function (v, u) { var el = fig.querySelector('[data-node="' + l + "-" + u + '"]'); if (el) el.textContent = num(v); });
+        a.forEach(function (v, u) { var el = fig.querySelector('[data-node="' + l + "-" + u + '"]'); if (el) el.textContent = num(v, 2); });
         var va = fig.querySelector('[data-vals="a-' + l + '"]');
-        if (va) va.textContent = a.map(num).join(", ");
+        if (va) va.textContent = a.map(num3).join(", ");
         var vz = fig.querySelector('[data-vals="z-' + l + '"]');
-        if (vz) vz.textContent = d.z[l - 1][point].map(num).join(", ");
+        if (vz) vz.textContent = d.z[l - 1][point].map(num3).join(", ");
       }
       T[sample].forEach(function (v, u) { var el = fig.querySelector('[data-target="' + u + '"]'); if (el) el.textContent = coord(v); });
       out.set("target", vec(T[sample], coord));
@@ -44,8 +45,8 @@
       fig.setAttribute("data-sample", String(sample));
     }
     function sentence(l) {
-      if (l === 0) return "The inputs are in: x = " + vec(d.a[0][point], num) + ". Press Step to work out " + names[1].toLowerCase() + ".";
-      var s = names[l] + ": z = " + vec(d.z[l - 1][point], num) + ", so a = " + vec(d.a[l][point], num) + ".";
+      if (l === 0) return "The inputs are in: x = " + vec(d.a[0][point], num3) + ". Press Step to work out " + names[1].toLowerCase() + ".";
+      var s = names[l] + ": z = " + vec(d.z[l - 1][point], num3) + ", so a = " + vec(d.a[l][point], num3) + ".";
       if (l === layers) s += " That is the network's answer; the right answer is " + vec(T[d.samples[point]], coord) + ".";
       else s += " Next: " + names[l + 1].toLowerCase() + ".";
       return s;
