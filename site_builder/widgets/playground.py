@@ -23,6 +23,8 @@ the engine's final decision map, and the same facts in words.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from site_builder import figures
@@ -106,7 +108,34 @@ def figure(traces, uid: str, facts) -> str:
     label = ("Decision maps of the trained network for each preset, sand where it answers 0 and blue where it "
              "answers 1, filled dots class 1, hollow dots class 0: " +
              "; ".join(f"{f['name']}: {f['right']} of {f['n']} points right, loss {f['loss']}" for f in facts) + ".")
-    return figures.to_svg(fig, uid, label)
+    svg = hoist_marker_styles(figures.to_svg(fig, uid, label))
+    # The 41 x 41 maps are drawn smooth by the browser, not as blocks.
+    return svg.replace(' style="image-rendering:crisp-edges;image-rendering:pixelated"', "")
+
+
+def hoist_marker_styles(svg: str) -> str:
+    """matplotlib writes every scatter point as <use href="#marker" x y style="fill; stroke">.
+    When all the uses of a marker share one style, write it once on the marker's own path
+    (its own properties still win, as they did over the inherited ones): the same picture,
+    about 5 KB less for the three presets' 120 points."""
+    uses = re.findall(r'<use xlink:href="#([^"]+)" x="[^"]*" y="[^"]*" (style="[^"]*")/>', svg)
+    styles: dict[str, set] = {}
+    for ref, style in uses:
+        styles.setdefault(ref, set()).add(style)
+    for ref, found in styles.items():
+        defn = re.search(rf'<path id="{re.escape(ref)}" d="[^"]*" style="([^"]*)"/>', svg)
+        if len(found) != 1 or not defn:
+            continue
+        use_style = next(iter(found))
+        props = {}
+        for part in (use_style[len('style="'):-1] + ";" + defn.group(1)).split(";"):
+            if part.strip():
+                key, value = part.split(":", 1)
+                props[key.strip()] = value.strip()  # the path's own come last and win
+        merged = "; ".join(f"{k}: {v}" for k, v in props.items())
+        svg = svg.replace(defn.group(0), defn.group(0).replace(f'style="{defn.group(1)}"', f'style="{merged}"'))
+        svg = re.sub(rf'(<use xlink:href="#{re.escape(ref)}" x="[^"]*" y="[^"]*") {re.escape(use_style)}/>', r"\1/>", svg)
+    return svg
 
 
 def right_count(tr) -> int:
