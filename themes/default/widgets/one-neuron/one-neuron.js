@@ -113,6 +113,7 @@
     var shaft = S("line", { "class": "on-arrow-shaft" }, arrowG);
     var head = S("polygon", { "class": "on-arrow-head" }, arrowG);
     var wLabel = BPE.text(arrowG, 0, 0, "w", "on-w-label", "middle");
+    [label1, label0, lineLabel, wLabel].concat(marks).forEach(function (t) { t.setAttribute("paint-order", "stroke"); });
     var handles = S("g", { "class": "on-handles" }, svg);
     var lineHandle = S("rect", { width: 16, height: 16, "class": "on-handle on-line-handle" }, handles);
     var lineHit = S("circle", { r: 28, "class": "on-hit", "data-drag": "line" }, handles);
