@@ -143,14 +143,25 @@ def check_fragment(body: str) -> list[Finding]:
             findings.append(Finding(f"{label} is not well-formed HTML ({code.replace('-', ' ')}): "
                                     "close tags in the order you opened them",
                                     (f"</{name}", f"<{name}") if name else ("<",), True))
-        # Other parse errors (a lone '<', '/' inside a tag) change nothing the checks below do not see.
+        elif name and name not in HTML_ELEMENTS and "start-tag" in code:
+            # A tag the parser drops (<frameset>, <head>, <body>): not on the list, and the
+            # page would not be valid HTML.
+            findings.append(Finding(f"raw HTML <{name}> is not allowed in a lesson: the page has its own",
+                                    (f"<{name}",)))
+        else:
+            # Anything else the HTML standard calls a parse error ('<p/>', a '/' inside a tag,
+            # a duplicate attribute) makes the page invalid HTML.
+            label = f"'<{name}>'" if name else "the HTML here"
+            findings.append(Finding(f"{label} is not valid HTML ({code.replace('-', ' ')})",
+                                    (f"<{name}",) if name else ("<",), True))
     # A stray <html ...> or <body ...> tag is folded into the page's own element, attributes
     # and all (an onload would land on the page itself): parse as the page does and look.
     page = html5lib.parse("<!DOCTYPE html><html><head></head><body>" + body, namespaceHTMLElements=False)
     for element in (page, page.find("body")):
         for attr, value in element.attrib.items():
-            findings.append(Finding(f"raw HTML <{element.tag} {_attr_name(attr)}=...> is not allowed in a lesson: "
-                                    "the page has its own", (f"<{element.tag}",)))
+            handler = "an event handler on " if _attr_name(attr).lower().startswith("on") else ""
+            findings.append(Finding(f"raw HTML <{element.tag} {_attr_name(attr)}=...> is not allowed in a lesson "
+                                    f"({handler}the page's own <{element.tag}>)", (f"<{element.tag}",)))
     for element in fragment.iter():
         if not isinstance(element.tag, str) or not element.tag.startswith("{"):
             continue  # a comment, or the fragment itself
