@@ -59,7 +59,7 @@ def numbers(text: str) -> list[float]:
 def open_page(page, site_url, hash_=""):
     page.goto(site_url(PAGE) + hash_)
     page.wait_for_selector("html[data-ready=true]")
-    for name in ("one-neuron", "layer-matmul", "forward-steps", "weight-descent", "playground"):
+    for name in ("one-neuron", "layer-matmul", "forward-steps", "loss-moves"):
         assert page.locator(f"figure[data-widget={name}]").get_attribute("data-enhanced") == "true", name
 
 
@@ -268,8 +268,12 @@ def test_without_javascript_both_widgets_read_whole(browser, site_url, n2n):
     z = W @ n2n.detail[int(n2n.steps[-1])]["a"][1][0] + b
     assert [lm.locator(f'[data-cell="z-{i}"]').inner_text() for i in range(2)] == [fmt(v) for v in z]
     assert lm.locator(".lm-choices").is_hidden()
-    # The one-neuron, weight-descent and playground fallbacks are their figures.
-    for name in ("one-neuron", "weight-descent", "playground"):
+    # The one-neuron fallback is its figure.
+    assert pg.locator("figure[data-widget=one-neuron] .static-fallback svg").first.is_visible()
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 375
+    # The next lesson (weight-descent and the playground moved there with the chain rule).
+    pg.goto(site_url("backpropagation.html"))
+    for name in ("weight-descent", "playground"):
         assert pg.locator(f"figure[data-widget={name}] .static-fallback svg").first.is_visible(), name
     assert pg.evaluate("document.documentElement.scrollWidth") <= 375
     ctx.close()
