@@ -45,13 +45,16 @@ def figure(traces, uid, etas, seeds, names):
     U, V = np.meshgrid(s.u, s.v, indexing="ij")
     parts = []
     for e, (ax, eta) in enumerate(zip(np.atleast_1d(axes), etas)):
-        ax.contourf(U, V, np.log(s.loss), levels=12, cmap="Blues_r")
-        ax.contour(U, V, s.loss, levels=8, colors=figures.MUTED, linewidths=0.5)
+        # A raster for the shading (a few hundred bytes of PNG) keeps the page small.
+        ax.imshow(np.log(s.loss).T, origin="lower", extent=(s.u[0], s.u[-1], s.v[0], s.v[-1]),
+                  cmap="Blues_r", interpolation="none", aspect="auto")
+        ax.contour(U, V, s.loss, levels=[3, 5, 8, 12], colors=figures.MUTED, linewidths=0.5)
         for n, _ in enumerate(seeds):
             t = traces[e * len(seeds) + n]
             x = np.clip(t.params[a[0]][:, a[1][0], a[1][1]], s.u[0], s.u[-1])
             y = np.clip(t.params[b[0]][:, b[1][0], b[1][1]], s.v[0], s.v[-1])
-            ax.plot(x, y, "-o", color=figures.ACCENT if n == 0 else figures.INK, ms=2.5, lw=1)
+            ax.plot(x, y, "-", color=figures.ACCENT if n == 0 else figures.INK, lw=1.2)
+            ax.plot(x[:1], y[:1], "o", color=figures.ACCENT if n == 0 else figures.INK, ms=4)
             parts.append(f"learning rate {eta:g}, start {chr(65 + n)}: loss {t.loss[0]:.2f} to {t.loss[-1]:.2f}")
         ax.set_title(f"learning rate {eta:g}", color=figures.INK, fontsize=10)
         ax.set_xlabel(names[0].replace("“", "").replace("”", ""))
