@@ -46,7 +46,7 @@
       for (var j = 0; j < v.length; j++) {
         var x0 = ax.x(u[i] - du), x1 = ax.x(u[i] + du), y0 = ax.y(v[j] + dv), y1 = ax.y(v[j] - dv);
         var shade = Math.log(grid[i][j] / lo) / Math.log(hi / lo); // 0 at the bottom, 1 at the top
-        BPE.svg("rect", { x: x0.toFixed(1), y: y0.toFixed(1), width: (x1 - x0 + 0.4).toFixed(1), height: (y1 - y0 + 0.4).toFixed(1),
+        BPE.svg("rect", { x: x0.toFixed(2), y: y0.toFixed(2), width: (x1 - x0).toFixed(2), height: (y1 - y0).toFixed(2),
           "fill-opacity": (0.85 - 0.8 * shade).toFixed(3) }, cells);
       }
     }

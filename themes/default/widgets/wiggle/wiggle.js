@@ -21,7 +21,7 @@
     var defs = BPE.svg("defs", {}, ax.plot);
     var cp = BPE.svg("clipPath", { id: clip }, defs);
     BPE.svg("rect", { x: ax.x(lo), y: ax.y(top * 1.05), width: ax.x(hi) - ax.x(lo), height: ax.y(Math.max(0, bottom - 0.1 * (top - bottom))) - ax.y(top * 1.05) }, cp);
-    var tangent = BPE.svg("line", { "class": "tangent", "clip-path": "url(#" + clip + ")" }, ax.plot);
+    var tangent = BPE.svg("line", { "class": "wg-tangent", "clip-path": "url(#" + clip + ")" }, ax.plot);
     var dot = BPE.svg("circle", { r: 6.5, "class": "marker" }, ax.plot);
 
     function render() {
