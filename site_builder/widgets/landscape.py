@@ -4,6 +4,8 @@ ball rolling on it. The scenario is a sweep over starts (seeds) and learning rat
 whose only trainable parameters are those two weights, so the map is the whole story."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from site_builder import figures
@@ -61,7 +63,11 @@ def figure(traces, uid, etas, seeds, names):
     np.atleast_1d(axes)[0].set_ylabel(names[1].replace("“", "").replace("”", ""))
     fig.tight_layout()
     label = "Loss maps over two weights, darker where the loss is lower, with each start's path: " + "; ".join(parts) + "."
-    return figures.to_svg(fig, uid, label)
+    svg = figures.to_svg(fig, uid, label)
+    # The three panels share one raster, and matplotlib names an image by its content: number
+    # the copies so every id on the page stays unique.
+    count = iter(range(1, 100))
+    return re.sub(r'id="([^"]*image[^"]*)"', lambda m: f'id="{m.group(1)}-{next(count)}"', svg)
 
 
 def check(traces):

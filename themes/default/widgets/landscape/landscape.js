@@ -46,8 +46,9 @@
       for (var j = 0; j < v.length; j++) {
         var x0 = ax.x(u[i] - du), x1 = ax.x(u[i] + du), y0 = ax.y(v[j] + dv), y1 = ax.y(v[j] - dv);
         var shade = Math.log(grid[i][j] / lo) / Math.log(hi / lo); // 0 at the bottom, 1 at the top
-        BPE.svg("rect", { x: x0.toFixed(2), y: y0.toFixed(2), width: (x1 - x0).toFixed(2), height: (y1 - y0).toFixed(2),
-          "fill-opacity": (0.85 - 0.8 * shade).toFixed(3) }, cells);
+        var rect = BPE.svg("rect", { x: x0.toFixed(2), y: y0.toFixed(2), width: (x1 - x0 + 0.6).toFixed(2), height: (y1 - y0 + 0.6).toFixed(2) }, cells);
+        // Opaque cells (the accent mixed into the surface) so neighbours never show a seam.
+        rect.style.fill = "color-mix(in srgb, var(--accent) " + (85 - 80 * shade).toFixed(1) + "%, var(--surface))";
       }
     }
     [0.01, 0.04, 0.1, 0.2, 0.35, 0.55, 0.8].forEach(function (f) {
