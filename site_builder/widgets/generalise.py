@@ -25,7 +25,14 @@ def context(traces, options, uid, math):
     rows = []
     for x, t, o in zip(tr.X, tr.T, tr.outputs[-1]):
         rows.append(row([w for w, v in zip(ins, x) if v], outs[int(np.argmax(t))], o, outs, False))
-    test = options["test"]
+    test = [str(w) for w in options["test"]]
+    unknown = [w for w in test if w not in ins]
+    if unknown:
+        raise ValueError(f"generalise: {', '.join(map(repr, unknown))} is not one of the scenario's input words "
+                         f"({', '.join(ins)})")
+    if options["answer"] not in outs:
+        raise ValueError(f"generalise: answer {options['answer']!r} is not one of the scenario's output words "
+                         f"({', '.join(outs)})")
     x = np.array([[1.0 if w in test else 0.0 for w in ins]])
     _, a = nn.forward(tr.net, final, x)
     rows.append(row([w for w in ins if w in test], options["answer"], a[-1][0], outs, True))

@@ -1,0 +1,79 @@
+"""The next-word lesson's widget modules on their own: what they compute at build time, and the
+scenarios they refuse, checked against the engine's runs and a little numpy."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from site_builder import scenarios
+from site_builder.widgets import generalise, landscape, next_word, wiggle
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def runs():
+    found = scenarios.load_scenarios(ROOT / "content")
+    return {name: scenarios.run(found[name], ROOT / ".cache") for name in ("nw-guess", "nw-capitals", "nw-landscape")}
+
+
+def no_math(tex, display):
+    return tex
+
+
+def test_generalise_reports_the_held_out_sentence_with_numpy_s_forward_pass(runs):
+    tr = runs["nw-capitals"][0]
+    ctx = generalise.context([tr], {"test": ["Germany", "city", "is"], "answer": "Berlin"}, "w1", no_math)
+    rows = ctx["rows"]
+    assert len(rows) == len(tr.X) + 1 and rows[-1]["held_out"] and not any(r["held_out"] for r in rows[:-1])
+    p = {k: v[-1] for k, v in tr.params.items()}
+    x = np.array([1.0 if w in ("Germany", "city", "is") else 0.0 for w in tr.input_labels])
+    h = 1 / (1 + np.exp(-(p["W1"] @ x + p["b1"])))
+    z = p["W2"] @ h + p["b2"]
+    o = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    assert rows[-1]["answer_p"] == f"{o[tr.output_labels.index('Berlin')]:.1%}"
+    assert rows[-1]["guess"] == tr.output_labels[int(np.argmax(o))]
+    assert [r["answer"] for r in rows[:-1]] == [tr.output_labels[int(np.argmax(t))] for t in tr.T]
+
+
+@pytest.mark.parametrize("options,word", [({"test": ["Spain", "is"], "answer": "Madrid"}, "'Spain'"),
+                                          ({"test": ["Italy", "is"], "answer": "Oslo"}, "'Oslo'")])
+def test_generalise_refuses_words_the_scenario_lacks(runs, options, word):
+    with pytest.raises(ValueError, match=word):
+        generalise.context(runs["nw-capitals"], options, "w1", no_math)
+
+
+def test_wiggle_names_the_weight_with_the_scenario_s_words(runs):
+    tr = runs["nw-capitals"][0]
+    assert wiggle.describe(tr, "W2[0,2]") == "the weight from hidden unit 3 to “Paris”"
+    assert wiggle.describe(tr, "W1[1,4]") == "the weight from “city” to hidden unit 2"
+    assert wiggle.describe(tr, "b2[1]") == "the bias of “Rome”"
+    assert wiggle.check(runs["nw-guess"]) is not None          # records no slice
+    assert wiggle.check(runs["nw-capitals"]) is None
+
+
+def test_next_word_needs_detail_at_every_step_and_one_run(runs):
+    tr = runs["nw-guess"][0]
+    assert next_word.check([tr]) is None
+    assert next_word.check(runs["nw-capitals"]) is not None     # detail only where recorded, not every step
+    assert next_word.check([tr, tr]) is not None
+    ctx = next_word.context([tr], {"mode": "guess"}, "w1", no_math)
+    assert ctx["word"] == "Paris" and ctx["words"] == ["France", "capital", "is"]
+    assert ctx["first"] == f"{tr.outputs[0, 0, 0]:.1%}"
+
+
+def test_landscape_refuses_a_run_that_trains_more_than_the_map_s_two_weights(runs):
+    members = runs["nw-landscape"]
+    assert landscape.check(members) is None
+    moved = [replace(t, params={**t.params, "b1": t.params["b1"] + np.arange(len(t.steps))[:, None]}) for t in members]
+    assert "only trained parameters" in landscape.check(moved)
+
+
+def test_landscape_figure_ids_are_unique(runs):
+    svg = landscape.figure(runs["nw-landscape"], "w9", [0.5, 1.5, 4.0], [3, 4], ["a", "b"])
+    ids = re.findall(r'id="([^"]+)"', svg)
+    assert len(ids) == len(set(ids))
