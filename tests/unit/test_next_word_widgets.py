@@ -77,3 +77,29 @@ def test_landscape_figure_ids_are_unique(runs):
     svg = landscape.figure(runs["nw-landscape"], "w9", [0.5, 1.5, 4.0], [3, 4], ["a", "b"])
     ids = re.findall(r'id="([^"]+)"', svg)
     assert len(ids) == len(set(ids))
+
+
+def test_what_the_lesson_says_in_words_is_what_the_engine_recorded(runs):
+    """The prose names words and trends (numbers come from expressions); keep them true."""
+    guess = runs["nw-guess"][0]
+    assert guess.output_labels[int(np.argmax(guess.outputs[0, 0]))] == "London"     # "its favourite is London"
+    assert guess.outputs[0, 0, 0] < 0.2                                               # "about as good as knowing nothing"
+    cap = runs["nw-capitals"][0]
+    assert cap.grads["W2"][0][0, 2] < 0                                               # "negative, so training will raise it"
+    sl = cap.slices[0]
+    low = int(np.argmin(sl.loss))
+    assert 0 < low < len(sl.values) - 1                                               # a valley inside the slider's range
+    ctx = generalise.context([cap], {"test": ["Germany", "city", "is"], "answer": "Berlin"}, "w1", no_math)
+    assert ctx["rows"][-1]["right"] and all(r["right"] for r in ctx["rows"])           # "puts Berlin first"
+    members = runs["nw-landscape"]
+    by_eta = {}
+    for t in members:
+        by_eta.setdefault(t.eta, []).append(t)
+    small, moderate, large = (by_eta[e] for e in sorted(by_eta))
+    best = min(t.loss[-1] for t in moderate)
+    assert all(t.loss[-1] == pytest.approx(best, abs=1e-3) for t in moderate)       # "reaches the bottom"
+    def arrival(t):
+        return int(np.argmax(t.loss < best + 0.01))
+    for slow, quick in zip(small, moderate):                                          # same start, eta-major
+        assert 0 < arrival(quick) < arrival(slow)                                     # "many short steps ... fewer"
+    assert all(any(np.diff(t.loss) > 0) and t.loss[-1] > best + 0.5 for t in large)   # "jumps over the valley"
