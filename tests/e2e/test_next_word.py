@@ -258,3 +258,25 @@ def test_without_javascript_every_widget_has_its_static_figure(browser, site_url
     told = page.get_by_text("to watch the signal travel")
     assert told.count() == 1 and not told.is_visible()     # no talk of a button that is not there
     ctx.close()
+
+
+def test_reduced_motion_and_a_link_to_a_moment(browser, site_url, runs):
+    """With reduced motion the forward pass lands at once; a link with #w4.step=12 opens the
+    training replay at step 12 and the landscape at its recorded run and step."""
+    tr = runs["nw-guess"][0]
+    ctx = browser.new_context(reduced_motion="reduce")
+    page = ctx.new_page()
+    page.goto(site_url(PAGE) + "#w4.step=12&w5.run=4&w5.step=3")
+    page.wait_for_selector("html[data-ready=true]")
+    guess = page.locator("figure[data-mode=guess]")
+    guess.get_by_role("button", name="Run forward").click()
+    assert guess.get_attribute("data-forward") == "done"     # no timers to wait for
+    train = page.locator("figure[data-mode=train]")
+    assert train.get_attribute("id") == "w4" and train.get_attribute("data-step") == "12"
+    assert shown(train, "target") == f"{100 * tr.outputs[tr.at(12)][0, 0]:.1f}%"
+    land = page.locator("figure[data-widget=landscape]")
+    member = runs["nw-landscape"][4]
+    assert land.get_attribute("data-run") == "4" and land.get_attribute("data-step") == "3"
+    assert float(land.get_attribute("data-wa")) == pytest.approx(member.params["W1"][member.at(3)][0, 0], rel=1e-6)
+    assert land.locator('input[name$="-eta"]:checked').get_attribute("value") == "2"
+    ctx.close()
