@@ -43,7 +43,7 @@ def figure(traces, uid, etas, seeds, names):
     plt = figures.setup()
     s = traces[0].surfaces[0]
     a, b = (weight_index(ref, traces[0].net) for ref in s.weights)
-    fig, axes = plt.subplots(1, len(etas), figsize=(8, 3), sharey=True)
+    fig, axes = plt.subplots(len(etas), 1, figsize=(4.6, 3.1 * len(etas)), sharex=True)
     U, V = np.meshgrid(s.u, s.v, indexing="ij")
     parts = []
     for e, (ax, eta) in enumerate(zip(np.atleast_1d(axes), etas)):
@@ -55,12 +55,14 @@ def figure(traces, uid, etas, seeds, names):
             t = traces[e * len(seeds) + n]
             x = np.clip(t.params[a[0]][:, a[1][0], a[1][1]], s.u[0], s.u[-1])
             y = np.clip(t.params[b[0]][:, b[1][0], b[1][1]], s.v[0], s.v[-1])
-            ax.plot(x, y, "-", color=figures.ACCENT if n == 0 else figures.INK, lw=1.2)
+            ax.plot(x, y, "-", color=figures.ACCENT if n == 0 else figures.INK, lw=1.2, label=f"start {chr(65 + n)}")
             ax.plot(x[:1], y[:1], "o", color=figures.ACCENT if n == 0 else figures.INK, ms=4)
             parts.append(f"learning rate {eta:g}, start {chr(65 + n)}: loss {t.loss[0]:.2f} to {t.loss[-1]:.2f}")
         ax.set_title(f"learning rate {eta:g}", color=figures.INK, fontsize=10)
-        ax.set_xlabel(names[0].replace("“", "").replace("”", ""))
-    np.atleast_1d(axes)[0].set_ylabel(names[1].replace("“", "").replace("”", ""))
+        if e == 0:
+            ax.legend(fontsize=8, loc="lower right", frameon=True)
+        ax.set_ylabel(names[1].replace("“", "").replace("”", ""))
+    np.atleast_1d(axes)[-1].set_xlabel(names[0].replace("“", "").replace("”", ""))
     fig.tight_layout()
     label = "Loss maps over two weights, darker where the loss is lower, with each start's path: " + "; ".join(parts) + "."
     svg = figures.to_svg(fig, uid, label)

@@ -35,13 +35,13 @@ def context(traces, options, uid, math):
 
 
 def figure(tr, uid: str, mode: str, k: int) -> str:
-    """Left: the network, weight lines solid when positive and dashed when negative, as thick
-    as they are large. Right: the probability of each word at the start (guess) or the right
-    word's probability over the steps (train)."""
+    """Guess: the network (weight lines solid when positive and dashed when negative, as thick
+    as they are large) above the probability of each word at the start. Train: the right
+    word's probability and the loss over the steps. Stacked, so a phone shows them legibly."""
     plt = figures.setup()
     if mode == "train":
         return progress_figure(plt, tr, uid, k)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.4), gridspec_kw={"width_ratios": [1.25, 1]})
+    fig, (left, right) = plt.subplots(2, 1, figsize=(4.6, 6.4), gridspec_kw={"height_ratios": [1.3, 1]})
     sizes = tr.net.sizes
     at = 0 if mode == "guess" else -1
     pos = []
@@ -88,10 +88,9 @@ def progress_figure(plt, tr, uid: str, k: int) -> str:
     """The right word's probability and the loss at each recorded step."""
     labels = tr.output_labels
     p = tr.outputs[:, 0, k]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.9))
+    fig, (left, right) = plt.subplots(2, 1, figsize=(4.6, 5.4), sharex=True)
     left.plot(tr.steps, p, color=figures.LINE, lw=1.8, marker="o", ms=3)
     left.set_ylim(0, 1)
-    left.set_xlabel("step")
     left.set_ylabel(f"probability of {labels[k]}")
     left.set_title(f"{labels[k]} climbs as the weights move", color=figures.INK, fontsize=10)
     right.plot(tr.steps, tr.loss, color=figures.ACCENT, lw=1.8, marker="o", ms=3)

@@ -32,7 +32,7 @@ def context(traces, options, uid, math):
 def figure(uid, word, first, last, steps):
     plt = figures.setup()
     p = np.linspace(0.01, 1, 200)
-    fig, ax = plt.subplots(figsize=(5.5, 3))
+    fig, ax = plt.subplots(figsize=(4.6, 3))
     ax.plot(p, -np.log(p), color=figures.LINE, lw=2)
     for q, name in ((first, "step 0"), (last, f"step {steps}")):
         ax.plot([q], [-np.log(q)], "o", color=figures.ACCENT, ms=6)

@@ -41,7 +41,7 @@ def context(traces, options, uid, math):
 
 def figure(sl, uid, what):
     plt = figures.setup()
-    fig, ax = plt.subplots(figsize=(5.5, 3))
+    fig, ax = plt.subplots(figsize=(4.6, 3))
     ax.plot(sl.values, sl.loss, color=figures.LINE, lw=2)
     mid = len(sl.values) // 2
     w, L, g = sl.values[mid], sl.loss[mid], sl.slope[mid]

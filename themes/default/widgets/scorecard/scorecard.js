@@ -16,7 +16,7 @@
       var p = 0.009 + (1 - 0.009) * k / 200;
       d += (k ? "L" : "M") + ax.x(p).toFixed(1) + "," + ax.y(-Math.log(p)).toFixed(1);
     }
-    BPE.svg("path", { d: d, "class": "series-ghost curve" }, ax.plot);
+    BPE.svg("path", { d: d, "class": "sc-curve" }, ax.plot);
     (fig.getAttribute("data-marks") || "").split(";").forEach(function (m) {
       var parts = m.split(":"), q = Number(parts[1]);
       if (!(q > 0)) return;
