@@ -121,7 +121,7 @@ SPEC = WidgetSpec(
     "next-word",
     options={"scenario": str, "mode": str, "controls": list, "caption": str},
     choices={"mode": ("guess", "train"), "controls": ("step", "play", "back", "reset")},
-    fields=("steps", "loss", "outputs", "params", "signs", "detail", "labels"),
+    fields=("steps", "loss", "outputs", "params", "signs", "forward", "labels"),
     context=context,
     scenario_check=check,
 )

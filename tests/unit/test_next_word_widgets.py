@@ -103,3 +103,27 @@ def test_what_the_lesson_says_in_words_is_what_the_engine_recorded(runs):
     for slow, quick in zip(small, moderate):                                          # same start, eta-major
         assert 0 < arrival(quick) < arrival(slow)                                     # "many short steps ... fewer"
     assert all(any(np.diff(t.loss) > 0) and t.loss[-1] > best + 0.5 for t in large)   # "jumps over the valley"
+
+
+def test_the_forward_page_field_is_the_detail_s_z_and_a_by_layer(runs):
+    import base64
+    import json
+
+    from site_builder import traces
+
+    found = scenarios.load_scenarios(ROOT / "content")
+    tr = runs["nw-guess"][0]
+    page = json.loads(traces.to_page_json([tr], found["nw-guess"], fields=("forward",)))
+    fwd = page["runs"][0]["forward"]
+    assert fwd["steps"] == sorted(tr.detail) and fwd["samples"] == [0]
+
+    def unpack(p):
+        return np.frombuffer(base64.b64decode(p["b64"]), dtype="<f8").reshape(p["shape"])
+    for key in ("z", "a"):
+        assert len(fwd[key]) == len(tr.detail[0][key])
+        for layer, packed in enumerate(fwd[key]):
+            got = unpack(packed)
+            for k, step in enumerate(fwd["steps"]):
+                assert np.array_equal(got[k], tr.detail[step][key][layer])   # bit for bit
+    assert "delta" not in fwd
+    assert traces.PAGE_FIELDS["forward"].encode(runs["nw-capitals"][0], "f64") is None   # no detail, no field

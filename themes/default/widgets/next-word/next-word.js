@@ -1,6 +1,6 @@
 /* next-word: the network that reads a sentence's words and guesses the next one. Every number
- * comes from the trace: weights (params), each unit's weighted sum z and output a (detail,
- * recorded at every step), the probabilities (outputs), the loss, and the way each weight moved
+ * comes from the trace: weights (params), each unit's weighted sum z and output a (forward:
+ * the detail's z and a, recorded at every step), the probabilities (outputs), the loss, and the way each weight moved
  * (signs). Words come from the trace's labels. Hover or focus (arrow keys in the diagram) shows
  * the same sentence about a word, a unit or a weight. */
 (function () {
@@ -27,7 +27,11 @@
       return out;
     }
     var pos = sizes.map(function (n, l) { return ys(n).map(function (y) { return [XS[l], y]; }); });
-    var detailAt = function (i) { return run.detail[String(steps[i])]; };
+    var fwd = run.forward; // z and a per layer over the detail steps (every recorded step here)
+    var detailAt = function (i) {
+      var k = fwd.steps.indexOf(steps[i]);
+      return { z: fwd.z.map(function (L) { return L[k]; }), a: fwd.a.map(function (L) { return L[k]; }) };
+    };
     var biggest = [0, 0, 0];
     [1, 2].forEach(function (l) {
       run.params["W" + l].forEach(function (m) { m.forEach(function (row) { row.forEach(function (w) { biggest[l] = Math.max(biggest[l], Math.abs(w)); }); }); });
