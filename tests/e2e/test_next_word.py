@@ -210,12 +210,18 @@ def test_ball_after_n_steps_sits_at_the_traced_weights(lesson, runs, eta_index, 
     for _ in range(n):
         w = w - tr.eta * tr.X.T @ (sigmoid(tr.X @ w) - tr.T[:, 0])
     assert (wa, wb) == pytest.approx(tuple(w), rel=1e-9)
-    # The ball is drawn where the axes put those weights (inside the map, or clamped to its edge).
+    # The ball is drawn where the map's own tick labels put those weights.
     ball = fig.locator(".ls-ball")
-    ticks = fig.locator(".ls-map .axes text.tick")
-    assert ball.count() == 1 and ticks.count() > 4
-    if abs(wa) < 6 and abs(wb) < 6:
-        assert "ls-off" not in ball.get_attribute("class")
+    ticks = fig.locator(".ls-map .axes text.tick").evaluate_all(
+        "els => els.map(e => [e.getAttribute('text-anchor'), +e.getAttribute('x'), +e.getAttribute('y'), e.textContent])")
+    xs = [(float(t.replace("−", "-")), x) for anchor, x, y, t in ticks if anchor == "middle"]
+    ys = [(float(t.replace("−", "-")), y - 4) for anchor, x, y, t in ticks if anchor == "end"]  # labels sit 4 below their tick
+    fx, fy = np.polyfit(*zip(*xs), 1), np.polyfit(*zip(*ys), 1)
+    inside = abs(wa) <= 6 and abs(wb) <= 6
+    cx, cy = float(ball.get_attribute("cx")), float(ball.get_attribute("cy"))
+    assert cx == pytest.approx(np.polyval(fx, np.clip(wa, -6, 6)), abs=0.5)
+    assert cy == pytest.approx(np.polyval(fy, np.clip(wb, -6, 6)), abs=0.5)
+    assert ("ls-off" in ball.get_attribute("class")) == (not inside)
 
 
 def test_too_large_a_rate_makes_the_loss_rise(lesson, runs):
