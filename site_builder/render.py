@@ -215,7 +215,10 @@ class Renderer:
                     raise ContentError(path, use.line, problem)
             uid = f"w{use.index}"
             math = lambda tex, display, line=use.line: mathml.render(tex, display, path, line)  # noqa: E731
-            extra = spec.context(runs, use.options, uid, math) if spec.context else {}
+            try:
+                extra = spec.context(runs, use.options, uid, math) if spec.context else {}
+            except ValueError as exc:  # a widget's word on its options (e.g. a word its scenario lacks)
+                raise ContentError(path, use.line, str(exc)) from None
             widget = {
                 "id": uid, "name": use.name, "scenario": use.scenario, "options": use.options,
                 "trace_id": f"trace-{use.scenario}" if use.scenario and spec.fields is not None else "",

@@ -224,6 +224,19 @@ def _slice_page(s: engine.Slice, bulk: str) -> dict:
             "loss": _packed(s.loss, bulk), "slope": _packed(s.slope, bulk)}
 
 
+def _forward_page(tr: engine.Trace) -> dict | None:
+    """The detail's forward pass only (z and a, no deltas), one array per layer over the detail
+    steps: z[l-1] is (steps, samples, units_l), a[l] likewise with a[0] the inputs. Far smaller
+    than `detail` when it is recorded at many steps (one array per layer, not per step)."""
+    steps = sorted(tr.detail)
+    if not steps:
+        return None
+    first = tr.detail[steps[0]]
+    return {"steps": [int(s) for s in steps], "samples": [int(i) for i in first["samples"]],
+            **{key: [_packed(np.stack([tr.detail[s][key][l] for s in steps]), "f64") for l in range(len(first[key]))]
+               for key in ("z", "a")}}
+
+
 # Field name -> encoder. `bulk` is "f64" for a single run and "f32" for a sweep.
 PAGE_FIELDS: dict[str, PageField] = {
     "steps": PageField(lambda tr, bulk: tr.steps.astype(np.int64).tolist()),
@@ -240,6 +253,7 @@ PAGE_FIELDS: dict[str, PageField] = {
     "detail": PageField(lambda tr, bulk: {
         str(s): {"samples": list(d["samples"]), **{key: [_packed(x, "f64") for x in d[key]] for key in ("z", "a", "delta")}}
         for s, d in tr.detail.items()}),
+    "forward": PageField(lambda tr, bulk: _forward_page(tr)),
     "gradnorms": PageField(lambda tr, bulk: {"W": _packed(tr.grad_norms, bulk), "b": _packed(tr.bias_grad_norms, bulk)}),
     "signs": PageField(lambda tr, bulk: {k: _packed(v, "i8") for k, v in tr.signs.items()}),
     "surface": PageField(lambda tr, bulk: [_surface_page(s, bulk) for s in tr.surfaces]),
