@@ -333,16 +333,41 @@
     return el && BPE.decodeTrace ? BPE.decodeTrace(el.textContent) : null;
   };
 
-  /* Formulas wider than the screen scroll in their box; give those boxes a tab stop. */
+  /* Formulas and tables wider than the screen scroll in their box. The page marks every such
+   * box focusable and labelled (it cannot know the reader's width); here the boxes that fit
+   * lose their tab stop and the ones that overflow keep or regain it. */
   BPE.focusableOverflow = function () {
     var boxes = document.querySelectorAll(".math-block, .table-scroll");
     for (var i = 0; i < boxes.length; i++) {
-      var box = boxes[i], wide = box.scrollWidth > box.clientWidth + 1;
+      var box = boxes[i];
+      if (!box.getClientRects().length) continue;  // hidden: judged when it is shown
+      var wide = box.scrollWidth > box.clientWidth + 1;
       if (wide && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "group");
-        box.setAttribute("aria-label", box.classList.contains("math-block") ? "Formula, scrolls sideways" : "Table, scrolls sideways");
+        if (!box.hasAttribute("aria-labelledby"))
+          box.setAttribute("aria-label", box.classList.contains("math-block") ? "Formula, scrolls sideways" : "Table, scrolls sideways");
+      } else if (!wide && box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
       }
+    }
+  };
+
+  /* Digits: numbers carry a short and a full form (.d-short, .d-full); any button
+   * .digits-toggle switches the whole page between them (html.digits-full). */
+  BPE.digits = function () {
+    var buttons = document.querySelectorAll(".digits-toggle");
+    function show(full) {
+      document.documentElement.classList.toggle("digits-full", full);
+      for (var i = 0; i < buttons.length; i++) {
+        buttons[i].setAttribute("aria-pressed", full ? "true" : "false");
+        buttons[i].textContent = full ? "Show short numbers" : "Show every digit";
+      }
+      BPE.focusableOverflow();
+    }
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].hidden = false;
+      buttons[i].addEventListener("click", function () { show(!document.documentElement.classList.contains("digits-full")); });
     }
   };
 
@@ -359,9 +384,10 @@
         if (window.console) window.console.error("widget " + name + " could not start:", e);
       }
     }
-    BPE.focusableOverflow();
-    window.addEventListener("resize", BPE.focusableOverflow);
+    BPE.digits();
     document.documentElement.setAttribute("data-ready", "true");
+    BPE.focusableOverflow();  // after data-ready: the short forms of numbers show from then on
+    window.addEventListener("resize", BPE.focusableOverflow);
     if (window.performance && window.performance.mark) window.performance.mark("bpe-ready");
   };
 })();
