@@ -1,4 +1,4 @@
-"""The build pipeline. `build()` reads like the diagram in DESIGN.md: one call per stage,
+"""The build pipeline. `build()` reads like the diagram in docs/design.md: one call per stage,
 everything gathered in memory before anything is written, then a staging folder that is
 checked and swapped into place, so a failed build leaves the previous build/ untouched."""
 from __future__ import annotations
