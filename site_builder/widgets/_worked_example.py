@@ -268,7 +268,7 @@ NODE_LABEL = {"x1": "x₁", "x2": "x₂", "h1": "h₁", "h2": "h₂", "o1": "o�
 LABEL_AT = {"wide": {"w1": (0.5, "middle"), "w4": (0.5, "middle"), "w5": (0.5, "middle"), "w8": (0.5, "middle"),
                      "w2": (0.22, "start"), "w3": (0.22, "start"), "w6": (0.22, "start"), "w7": (0.22, "start")},
             "tall": {"w1": (0.5, "end"), "w4": (0.5, "start"), "w5": (0.5, "end"), "w8": (0.5, "start"),
-                     "w3": (0.25, "cross"), "w2": (0.7, "cross"), "w7": (0.25, "cross"), "w6": (0.7, "cross")}}
+                     "w3": (0.3, "cross"), "w2": (0.7, "cross"), "w7": (0.8, "cross"), "w6": (0.66, "cross")}}
 
 
 def _label(parts, x, y, anchor, text, cls="", attrs=""):
