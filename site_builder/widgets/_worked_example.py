@@ -47,12 +47,13 @@ SHORT = 4  # significant digits of the short form
 
 
 def _short_parts(x: float, sig: int = SHORT) -> tuple[str, int | None]:
-    """(mantissa, exponent): 4 significant digits, positional; numbers below 0.001 (not 0)
-    as a mantissa times a power of ten (exponent None otherwise)."""
-    if x != 0 and abs(x) < 1e-3:
+    """(mantissa, exponent): 4 significant digits, positional (trailing zeros kept: each
+    number shows exactly 4); numbers below 0.0001 (not 0) as a mantissa times a power of ten
+    (exponent None otherwise)."""
+    if x != 0 and abs(x) < 1e-4:
         m, e = f"{x:.{sig - 1}e}".split("e")
         return m, int(e)
-    return np.format_float_positional(x, precision=sig, unique=False, fractional=False, trim="-"), None
+    return np.format_float_positional(x, precision=sig, unique=False, fractional=False, trim="k"), None
 
 
 def short(x: float, sig: int = SHORT) -> str:
@@ -289,7 +290,7 @@ def diagram_svg(step: WorkedStep, uid: str, layout: str = "wide") -> str:
     parts = [
         f'<svg class="ws-net ws-net-{layout}" tabindex="0" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{tid}" '
         f'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{tid}">Network diagram: inputs x1 = {short(step.x[0])} and x2 = {short(step.x[1])}, hidden units '
+        f'<title id="{tid}">Network diagram: inputs x1 = {step.x[0]:g} and x2 = {step.x[1]:g}, hidden units '
         f'h1 and h2, outputs o1 and o2, with weights w1 to w8 and biases b1 and b2 and their values before the step, '
         f'each unit\'s output and the blame at each output</title>',
     ]
@@ -318,7 +319,7 @@ def diagram_svg(step: WorkedStep, uid: str, layout: str = "wide") -> str:
             f'<g class="ws-node ws-{node[0]}" data-node="{node}"><circle cx="{x}" cy="{y}" r="{r}"/>'
             f'<text x="{x}" y="{y + 6}" text-anchor="middle">{NODE_LABEL[node]}</text></g>'
         )
-    values = {"x1": (short(step.x[0]), None), "x2": (short(step.x[1]), None),
+    values = {"x1": (f"{step.x[0]:g}", None), "x2": (f"{step.x[1]:g}", None),
               "h1": (short(step.out_h[0]), "out-h1"), "h2": (short(step.out_h[1]), "out-h2"),
               "o1": (short(step.out_o[0]), "out-o1"), "o2": (short(step.out_o[1]), "out-o2")}
     for node, (text, key) in values.items():
