@@ -1,4 +1,4 @@
-"""The build pipeline. `build()` reads like the diagram in DESIGN.md: one call per stage,
+"""The build pipeline. `build()` reads like the diagram in docs/design.md: one call per stage,
 everything gathered in memory before anything is written, then a staging folder that is
 checked and swapped into place, so a failed build leaves the previous build/ untouched."""
 from __future__ import annotations
@@ -207,7 +207,8 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
 
     builder = _digest(__version__, _tree_digest(PACKAGE, "*.py"), _tree_digest(root / "themes" / config.theme),
                       *[x for p in local_modules(root) for x in (p.name, p.read_bytes())])
-    site = _digest(config.path.read_bytes(), *[(l.slug, l.title, l.summary, l.order) for l in lessons],
+    site = _digest(config.path.read_bytes(), *[(l.slug, l.title, l.summary, l.order, l.position, l.needs, l.minutes)
+                                               for l in lessons],
                    *[(n, s.key) for n, s in sorted(scenarios.items())])
     page_cache = cache / "pages"
     renderer = None
@@ -245,6 +246,9 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     errors.raise_if_any()
     pages["index.html"] = cached("index", _digest(builder, site, "index"), lambda r: r.index_html(lessons))
     pages["404.html"] = cached("404", _digest(builder, site, "404"), lambda r: r.not_found_html(lessons))
+    # The teachers' page reads every lesson (objectives, the widgets it places).
+    pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[l.path.read_bytes() for l in lessons]),
+                                    lambda r: r.teachers_html(lessons, names, traces))
     return pages
 
 
@@ -368,6 +372,6 @@ def check_main(args) -> int:
     result = check(Path(args.root), strict=args.strict)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    lessons = sum(1 for name in result.pages if "/" not in name and name not in ("index.html", "404.html"))
+    lessons = sum(1 for name in result.pages if "/" not in name and name not in ("index.html", "404.html", "teachers.html"))
     print(f"ok: {lessons} lessons, {len(result.pages)} pages")
     return 0

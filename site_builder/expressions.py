@@ -8,7 +8,9 @@
     {{ one-weight.X[0,0] }}  {{ one-weight.T[0,0] }}  the data
     {{ one-weight.eta }}  {{ one-weight.steps @last }}  {{ xor#3.loss @last }} (sweep member 3)
 
-FORMAT is a Python format spec (default .4g). A mistake is a ContentError at its line.
+FORMAT is a Python format spec (default .4g), or `.N×10` for a number written the way a
+reader meets it at school, `3.510 × 10⁻⁵` (N digits after the point, a real minus sign).
+A mistake is a ContentError at its line.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ DETAIL = re.compile(r"^(z|a|delta)(\d+)$")
 # page has no use for a number wider than a line.
 FORMAT = re.compile(r"^(?:[^{}]?[<>=^])?[+\- ]?z?#?0?(?P<width>\d+)?[_,]?(?:\.(?P<precision>\d+))?[bcdeEfFgGnosxX%]?$")
 MAX_WIDTH, MAX_PRECISION = 40, 20
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _describe_fields(trace) -> list[str]:
@@ -98,6 +101,14 @@ def evaluate(text: str, traces: dict, path, line: int):
         raise ContentError(path, line, f"index {list(index)} is outside '{field}' (shape {list(array.shape)})") from None
     value = value.item() if hasattr(value, "item") else value
     fmt = m.group("fmt") or (".4g" if isinstance(value, float) else "")
+    school = re.fullmatch(r"\.(\d{1,2})×10", fmt)
+    if school:
+        try:
+            mantissa, power = format(float(value), f".{school.group(1)}e").split("e")
+        except (ValueError, TypeError):
+            raise ContentError(path, line, f"'{fmt}' needs a number") from None
+        power = str(int(power)).translate(SUPERSCRIPT)
+        return f"{mantissa} × 10{power}".replace("-", "\u2212")
     spec = FORMAT.match(fmt)
     if not spec:
         raise ContentError(path, line, f"'{fmt}' is not a number format (try .4f, .3e or ,d)")

@@ -36,7 +36,10 @@ def setup():
     return plt
 
 
-def to_svg(fig, uid: str, label: str) -> str:
+def to_svg(fig, uid: str, label: str, min_scale: float | None = None) -> str:
+    """The figure as inline SVG. min_scale (CSS px per point): the figure never draws smaller
+    than that, so its text stays legible; on a narrower screen it scrolls sideways in its box
+    (the widget's static-fallback, which is focusable and labelled)."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
                 bbox_inches="tight", facecolor="white")
@@ -59,6 +62,11 @@ def to_svg(fig, uid: str, label: str) -> str:
     # Shorten coordinates: 2 decimals are far below a pixel.
     svg = re.sub(r"(\d+\.\d{2})\d+", r"\1", svg)
     svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)
-    svg = svg.replace("<svg ", f'<svg class="static-figure" role="img" aria-label="{label}" ', 1)
+    extra = ""
+    if min_scale:
+        box = re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) [\d.]+"', svg)
+        if box:
+            extra = f'style="min-width: {float(box.group(1)) * min_scale:.0f}px" '
+    svg = svg.replace("<svg ", f'<svg class="static-figure" {extra}role="img" aria-label="{label}" ', 1)
     svg = re.sub(r"\n\s*", "\n", svg)
     return svg.strip()

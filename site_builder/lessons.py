@@ -17,6 +17,8 @@ FRONT = {
     "summary": Field(str, default=""),
     "order": Field(int, default=None),
     "objectives": Field(list, default=[]),
+    "needs": Field(list, default=[]),  # what the lesson assumes (a list of short phrases)
+    "minutes": Field(int, default=None),  # about how long it takes
 }
 # NN-slug.md: the slug is lowercase letters (any script: 03-café.md is café.html), digits and dashes.
 NAME = re.compile(r"^(\d+)-((?:(?![A-Z_])[\w-])+)\.md$")
@@ -36,6 +38,9 @@ class Lesson:
     body: str  # Markdown after the front matter
     body_line: int  # line of the body's first line in the file
     order_line: int | None = field(default=None, repr=False)  # where `order:` is written, if it is
+    needs: list = field(default_factory=list)
+    minutes: int | None = None
+    position: int = 0  # 1-based place in the course, set by load_lessons
     prev: "Lesson | None" = field(default=None, repr=False)
     next: "Lesson | None" = field(default=None, repr=False)
 
@@ -64,9 +69,12 @@ def parse_lesson(path: Path) -> Lesson:
     meta = check(loc, (), FRONT, errors, "front matter")
     if isinstance(meta.get("title"), str) and not meta["title"].strip():
         errors.add(path, loc.line("title"), "the title is empty: every lesson needs a title (it names the page)")
-    for i, obj in enumerate(meta.get("objectives") or []):
-        if not isinstance(obj, str):
-            errors.add(path, loc.line("objectives", i), f"objectives should be sentences (text), got {obj!r}")
+    for key in ("objectives", "needs"):
+        for i, obj in enumerate(meta.get(key) or []):
+            if not isinstance(obj, str):
+                errors.add(path, loc.line(key, i), f"{key} should be sentences (text), got {obj!r}")
+    if isinstance(meta.get("minutes"), int) and not 1 <= meta["minutes"] <= 600:
+        errors.add(path, loc.line("minutes"), f"minutes is about how long the lesson takes (1 to 600), got {meta['minutes']}")
     errors.raise_if_any()
     if m.group(2) in RESERVED:
         errors.add(path, None, f"the slug '{m.group(2)}' would overwrite the site's own {m.group(2)}.html: "
@@ -76,6 +84,7 @@ def parse_lesson(path: Path) -> Lesson:
                     meta["order"] if meta["order"] is not None else int(m.group(1)),
                     meta["objectives"] or [], "\n".join(lines[end + 1:]), end + 2)
     lesson.order_line = loc.line("order") if meta["order"] is not None else None
+    lesson.needs, lesson.minutes = meta["needs"] or [], meta["minutes"]
     return lesson
 
 
@@ -119,4 +128,6 @@ def load_lessons(root: Path, config: SiteConfig) -> list[Lesson]:
         ordered = sorted(found.values(), key=lambda l: (l.order, l.slug))
     for a, b in zip(ordered, ordered[1:]):
         a.next, b.prev = b, a
+    for i, lesson in enumerate(ordered, 1):
+        lesson.position = i
     return ordered

@@ -106,7 +106,11 @@ def check_site(folder: Path, base_url: str = "/") -> list[LinkProblem]:
                 say(href, f"broken link '{href}': no page {target} ({name})")
                 continue
             frag = unquote(parts.fragment)
-            if frag and frag not in pages[target].ids:
+            if "=" in frag:  # widget state (BPE.hashState): FIGUREID.KEY=VALUE&...; each figure must exist
+                missing = sorted({pair.partition("=")[0].partition(".")[0] for pair in frag.split("&")} - pages[target].ids)
+                if missing:
+                    say(href, f"broken widget state '{href}': {target} has no figure '{missing[0]}' ({name})")
+            elif frag and frag not in pages[target].ids:
                 say(href, f"broken anchor '{href}': {target} has no id '{frag}' ({name})")
     return problems
 

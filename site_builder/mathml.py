@@ -65,9 +65,10 @@ def render(tex: str, display: bool = False, path=None, line=None) -> Markup:
     # An accessible name for screen readers that do not speak MathML: the TeX itself.
     out = out.replace("<math ", f'<math alttext="{Markup.escape(tex)}" ', 1)
     if display:
-        # A wide formula scrolls inside its own box on a narrow screen (core.js makes the box
-        # focusable when it does overflow, so keyboard users can scroll it too).
-        out = f'<span class="math-block">{out}</span>'
+        # A wide formula scrolls inside its own box on a narrow screen. The box is focusable
+        # and labelled from the start, so it can be scrolled from the keyboard with or without
+        # JavaScript; core.js takes the tab stop away where the formula fits.
+        out = f'<span class="math-block" tabindex="0" role="group" aria-label="Formula">{out}</span>'
     return Markup(out)
 
 

@@ -162,6 +162,7 @@ class Renderer:
     def page(self, template: str, *, scripts_used: list[str], data_blocks: list[dict],
              styles_used: list[str] = (), **context) -> str:
         context.setdefault("home_href", "index.html")
+        context.setdefault("teachers_href", "teachers.html")
         scripts = [Markup(self.asset(s)) for s in scripts_used]
         return self.template(
             template,
@@ -241,7 +242,8 @@ class Renderer:
         if blocks:
             scripts.insert(len(CORE_SCRIPTS), TRACE_SCRIPT)
         scripts.append(BOOT_SCRIPT)
-        scripts.append({"site": EMBED_DIALOG_SCRIPT, "embed": EMBED_SCRIPT}.get(variant, SCORM_SCRIPT))
+        if variant != "site":  # lesson pages carry no embed box: teachers.html holds the snippets
+            scripts.append(EMBED_SCRIPT if variant == "embed" else SCORM_SCRIPT)
         body = widget_stash.restore(math_stash.restore(body))
         toc = math_stash.restore(toc)
         if variant == "embed":
@@ -251,27 +253,131 @@ class Renderer:
         page = {
             "title": lesson.title, "summary": lesson.summary, "objectives": lesson.objectives,
             "slug": lesson.slug, "href": lesson.href, "order": lesson.order,
+            "position": lesson.position, "count": _course_length(lesson),
+            "needs": lesson.needs, "minutes": lesson.minutes,
             "body": Markup(body), "toc": Markup(toc),
             "prev": {"title": lesson.prev.title, "href": lesson.prev.href} if lesson.prev else None,
             "next": {"title": lesson.next.title, "href": lesson.next.href} if lesson.next else None,
             "has_widgets": bool(uses),
-            "embed_href": f"embed/{lesson.slug}.html",
-            "embed_snippet": host_snippet(lesson.slug, f"embed/{lesson.slug}.html", lesson.title) if self.config.embed else "",
             "site_href": f"../{lesson.href}" if variant == "embed" else "",
         }
         return self.page("embed.html" if embed else "lesson.html", scripts_used=scripts, data_blocks=blocks,
                          styles_used=styles, page=page, lessons=[])
 
     def index_html(self, lessons) -> str:
-        items = [{"title": l.title, "summary": l.summary, "href": l.href, "order": l.order} for l in lessons]
+        items = [_course_item(l) for l in lessons]
         page = {"title": self.config.title, "summary": self.config.description, "href": "index.html"}
         return self.page("index.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page, lessons=items)
 
     def not_found_html(self, lessons) -> str:
-        items = [{"title": l.title, "summary": l.summary, "href": l.href, "order": l.order} for l in lessons]
+        items = [_course_item(l) for l in lessons]
         page = {"title": "Page not found", "summary": "", "href": "404.html"}
         return self.page("404.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page, lessons=items,
-                         home_href=f"{self.config.base_url}index.html")
+                         home_href=f"{self.config.base_url}index.html",
+                         teachers_href=f"{self.config.base_url}teachers.html")
+
+    # --- the page for teachers --------------------------------------------------------------
+    def widget_uses(self, lesson, scenario_names) -> list:
+        """The widgets a lesson places, in page order (their figure ids are w1, w2, ...)."""
+        _, uses = directives.extract_widgets(lesson.body, lesson.path, lesson.body_line, self.registry,
+                                             set(scenario_names), lambda use: "")
+        return uses
+
+    def teachers_html(self, lessons, scenario_names, traces) -> str:
+        """build/teachers.html: per lesson what it covers, its embed snippet (from base_url),
+        its SCORM package and links that open its widgets in a chosen state."""
+        base = self.config.base_url
+        absolute = bool(re.match(r"^https?://", base))
+        items = []
+        for l in lessons:
+            links = []
+            for use in self.widget_uses(l, scenario_names):
+                make = STATE_LINKS.get(use.name)
+                if make and use.scenario:
+                    uid = f"w{use.index}"
+                    links.append({"figure": STATE_FIGURES.get(use.name, use.name), "links": [
+                        {"label": label, "href": f"{l.href}#" + "&".join(f"{uid}.{k}={v}" for k, v in state)}
+                        for label, state in make(traces(use.scenario), uid)]})
+            embed_src = f"{base}embed/{l.slug}.html"
+            items.append({**_course_item(l), "objectives": l.objectives, "slug": l.slug,
+                          "embed_href": f"embed/{l.slug}.html",
+                          "snippet": host_snippet(l.slug, embed_src, l.title) if self.config.embed else "",
+                          "embed_src": embed_src, "scorm": f"{l.slug}.zip", "links": links})
+        page = {"title": "For teachers", "summary": f"How to use {self.config.title} in a class: what each lesson "
+                                                     "covers, how to embed it, SCORM packages and links to a chosen moment.",
+                "href": "teachers.html", "base_url": base, "absolute_base": absolute}
+        return self.page("teachers.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT, EMBED_DIALOG_SCRIPT], data_blocks=[],
+                         page=page, lessons=items)
+
+
+def _course_length(lesson) -> int:
+    n, l = lesson.position, lesson
+    while l.next is not None:
+        l, n = l.next, n + 1
+    return n
+
+
+def _course_item(l) -> dict:
+    return {"title": l.title, "summary": l.summary, "href": l.href, "order": l.order, "position": l.position,
+            "needs": l.needs, "minutes": l.minutes}
+
+
+# Links to a widget in a chosen state, for the teachers' page: widget name -> fn(traces, uid)
+# -> [(label, [(key, value), ...])]. The keys are the ones each widget's script saves in the
+# URL hash (BPE.hashState); every value comes from the recorded runs.
+def _weight_descent_links(runs, uid):
+    tr = runs[0]
+    steps = [int(s) for s in tr.steps]
+    picks = dict.fromkeys([steps[0], steps[min(3, len(steps) - 1)], steps[-1]])
+    return [(f"Step {s}: w = {fmt_number(float(tr.params['W1'][steps.index(s)][0, 0]), 3)}", [("step", s)]) for s in picks]
+
+
+def _learning_rates_links(runs, uid):
+    return [(f"Learning rate η = {eta:g}", [("eta", f"{eta:g}")]) for eta in sorted({tr.eta for tr in runs})]
+
+
+def _worked_steps_links(runs, uid):
+    from site_builder.widgets._worked_example import WorkedStep
+
+    calcs = {c.key: c for c in WorkedStep(runs[0]).calcs()}
+    keys = [k for k in ("out-o1", "error-total", "w5-grad", "w1-sum", "w1-grad", "update-w1") if k in calcs]
+    return [(calcs[k].title, [("step", k)]) for k in keys]
+
+
+def _xor_circuit_links(runs, uid):
+    from site_builder.widgets.xor_circuit import presets
+
+    by = {(tr.eta, tr.seed): tr for tr in runs}
+    return [(f"{p['label']} (η = {p['eta']:g}, start {p['seed']}, at the last epoch)",
+             [("rate", f"{p['eta']:g}"), ("seed", p["seed"]), ("step", int(by[p["eta"], p["seed"]].steps[-1]))])
+            for p in presets(runs)]
+
+
+def _xor_hidden_layer_links(runs, uid):
+    steps = [int(s) for s in runs[-1].steps]
+    picks = dict.fromkeys([steps[0], steps[len(steps) // 2], steps[-1]])
+    return [(f"Epoch {s:,}", [("step", s)]) for s in picks]
+
+
+STATE_FIGURES = {
+    "weight-descent": "The weight sliding down the loss curve",
+    "learning-rates": "The loss curves of forty runs",
+    "worked-steps": "The calculation, one step at a time",
+    "xor-circuit": "The network drawn as a circuit",
+    "xor-hidden-layer": "One neuron against a network with a hidden layer",
+}
+STATE_LINKS = {
+    "weight-descent": _weight_descent_links,
+    "learning-rates": _learning_rates_links,
+    "worked-steps": _worked_steps_links,
+    "xor-circuit": _xor_circuit_links,
+    "xor-hidden-layer": _xor_hidden_layer_links,
+}
+
+
+def fmt_number(x: float, digits: int) -> str:
+    """Fixed decimals with a real minus sign (U+2212)."""
+    return f"{x:.{digits}f}".replace("-", "\u2212")
 
 
 class _LazyTraces(dict):

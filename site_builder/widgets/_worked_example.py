@@ -43,6 +43,43 @@ def tex_num(x: float, digits: int = DIGITS) -> str:
     return f"({s})" if s.startswith("-") else s
 
 
+SHORT = 4  # significant digits of the short form
+
+
+def _short_parts(x: float, sig: int = SHORT) -> tuple[str, int | None]:
+    """(mantissa, exponent): 4 significant digits, positional (trailing zeros kept: each
+    number shows exactly 4); numbers below 0.0001 (not 0) as a mantissa times a power of ten
+    (exponent None otherwise)."""
+    if x != 0 and abs(x) < 1e-4:
+        m, e = f"{x:.{sig - 1}e}".split("e")
+        return m, int(e)
+    return np.format_float_positional(x, precision=sig, unique=False, fractional=False, trim="k"), None
+
+
+def short(x: float, sig: int = SHORT) -> str:
+    """A number in its short form for reading: 0.5933, 3.510 × 10⁻⁵; a real minus sign."""
+    if not np.isfinite(x):
+        return num(x)
+    m, e = _short_parts(x, sig)
+    out = m if e is None else f"{m} × 10{str(e).translate(SUPERSCRIPT)}"
+    return out.replace("-", "−")
+
+
+def tex_short(x: float, sig: int = SHORT) -> str:
+    m, e = _short_parts(x, sig)
+    s = m if e is None else rf"{m} \times 10^{{{e}}}"
+    return f"({s})" if s.startswith("-") else s
+
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def pair(x: float, digits: int = DIGITS) -> str:
+    """Both forms, for the page's digits switch: the short one shows unless the reader asks
+    for every digit (html.digits-full)."""
+    return (f'<span class="d-short">{short(x)}</span><span class="d-full">{num(x, digits)}</span>')
+
+
 @dataclass
 class Calc:
     """One line of the hand calculation."""
@@ -103,10 +140,11 @@ class WorkedStep:
         h = self.out_h[j]
         return shares, sum(shares), h * (1 - h)
 
-    def calcs(self) -> list[Calc]:
+    def calcs(self, full: bool = True) -> list[Calc]:
+        """Every line; `full`: numbers with all nine decimals, else in their short form."""
         c: list[Calc] = []
         x, w, b1, b2 = self.x, self.w, self.b1, self.b2
-        n = tex_num
+        n = tex_num if full else (lambda v, digits=None: tex_short(v))
         for j, (wa, wb) in enumerate((("w1", "w2"), ("w3", "w4"))):
             h = f"h_{j + 1}"
             c.append(Calc(f"net-h{j + 1}", f"Net input of hidden unit {h[0]}{j + 1}",
@@ -184,7 +222,10 @@ class WorkedStep:
 
         for name, (_, _, _, src, dst) in WEIGHTS.items():
             i = name[1]
-            c.append(Calc(f"update-{name}", f"Update {name}",
+            pattern = "" if name in ("w1", "w5") else (
+                f" (its gradient follows the pattern of {'w5' if dst.startswith('o') else 'w1'}: "
+                "the gradients table has its three factors)")
+            c.append(Calc(f"update-{name}", f"Update {name}{pattern}",
                           rf"w_{i}^{{+}} = w_{i} - \eta \, \frac{{\partial E_{{\mathrm{{total}}}}}}{{\partial w_{i}}}",
                           rf"w_{i}^{{+}} = {n(w[name])} - {n(self.eta, 1)} \cdot {n(self.grad[name])}",
                           self.new_w[name], rf"w_{i}^{{+}}", [src, dst], [name], phase="update"))
@@ -210,47 +251,94 @@ class WorkedStep:
 
 # --- The network diagram: inline SVG drawn from the trace, with ids the player highlights ---
 
-NODE_POS = {"x1": (70, 70), "x2": (70, 230), "h1": (270, 70), "h2": (270, 230), "o1": (470, 70), "o2": (470, 230)}
+# Two layouts of one diagram: wide (layers left to right) and tall (top to bottom, for phones,
+# where the wide one would shrink its labels below 12 px). CSS shows one of them.
+LAYOUTS = {
+    "wide": {"box": (560, 340), "r": 26, "node": {"x1": (70, 70), "x2": (70, 240), "h1": (280, 70), "h2": (280, 240),
+                                                  "o1": (490, 70), "o2": (490, 240)},
+             "bias": {"b1": (280, 330), "b2": (490, 330)}},
+    "tall": {"box": (384, 600), "r": 26, "node": {"x1": (112, 45), "x2": (272, 45), "h1": (112, 270), "h2": (272, 270),
+                                                  "o1": (112, 495), "o2": (272, 495)},
+             "bias": {"b1": (192, 290), "b2": (192, 515)}},
+}
+NODE_POS = LAYOUTS["wide"]["node"]
 NODE_LABEL = {"x1": "x₁", "x2": "x₂", "h1": "h₁", "h2": "h₂", "o1": "o₁", "o2": "o₂"}
 # Where each weight's label sits: (fraction along the edge from the sending node, anchor).
-# Straight edges get a centred label above the middle; crossing edges a label just right of
-# the line near their sending unit, where the other crossing line is far away.
-LABEL_AT = {"w1": (0.5, "middle"), "w4": (0.5, "middle"), "w5": (0.5, "middle"), "w8": (0.5, "middle"),
-            "w2": (0.22, "start"), "w3": (0.22, "start"), "w6": (0.22, "start"), "w7": (0.22, "start")}
+# Straight edges get a label beside the middle; crossing edges a label near their sending
+# unit, where the other crossing line is far away.
+LABEL_AT = {"wide": {"w1": (0.5, "middle"), "w4": (0.5, "middle"), "w5": (0.5, "middle"), "w8": (0.5, "middle"),
+                     "w2": (0.22, "start"), "w3": (0.22, "start"), "w6": (0.22, "start"), "w7": (0.22, "start")},
+            "tall": {"w1": (0.5, "end"), "w4": (0.5, "start"), "w5": (0.5, "end"), "w8": (0.5, "start"),
+                     "w3": (0.3, "cross"), "w2": (0.7, "cross"), "w7": (0.8, "cross"), "w6": (0.66, "cross")}}
 
 
-def diagram_svg(step: WorkedStep, uid: str) -> str:
-    """The 2-2-2 network with every weight and bias labelled with its value."""
-    r = 26
+def _label(parts, x, y, anchor, text, cls="", attrs=""):
+    """A text over the lines, with a halo in the background colour so no line crosses it."""
+    parts.append(f'<g class="ws-label {cls}"{attrs}>'
+                 f'<text class="ws-halo" x="{x:.0f}" y="{y:.0f}" text-anchor="{anchor}" aria-hidden="true">{text}</text>'
+                 f'<text x="{x:.0f}" y="{y:.0f}" text-anchor="{anchor}">{text}</text></g>')
+
+
+def diagram_svg(step: WorkedStep, uid: str, layout: str = "wide") -> str:
+    """The 2-2-2 network with every weight and bias labelled with its value, each unit's
+    output under it and the blame (δ) at each output; the values a calculation produces carry
+    data-from (the calculation that reveals them once the step-through reaches it) and the
+    updated weights data-from="update-wN" (the old label data-until the same)."""
+    L = LAYOUTS[layout]
+    pos, r, (W, H) = L["node"], L["r"], L["box"]
+    tid = f"{uid}-net-title-{layout}"
     parts = [
-        f'<svg class="ws-net" tabindex="0" viewBox="0 0 540 300" role="img" aria-labelledby="{uid}-net-title" '
+        f'<svg class="ws-net ws-net-{layout}" tabindex="0" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{tid}" '
         f'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{uid}-net-title">Network diagram: inputs x1 and x2, hidden units h1 and h2, '
-        f'outputs o1 and o2, with weights w1 to w8 and biases b1 and b2</title>',
+        f'<title id="{tid}">Network diagram: inputs x1 = {step.x[0]:g} and x2 = {step.x[1]:g}, hidden units '
+        f'h1 and h2, outputs o1 and o2, with weights w1 to w8 and biases b1 and b2 and their values before the step, '
+        f'each unit\'s output and the blame at each output</title>',
     ]
-    # Lines first, then every label over them (with a halo), so no line crosses a label.
     for name, (_, _, _, src, dst) in WEIGHTS.items():
-        (x0, y0), (x1, y1) = NODE_POS[src], NODE_POS[dst]
+        (x0, y0), (x1, y1) = pos[src], pos[dst]
         parts.append(f'<g class="ws-edge" data-edge="{name}"><line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}"/></g>')
     for name, (_, _, _, src, dst) in WEIGHTS.items():
-        (x0, y0), (x1, y1) = NODE_POS[src], NODE_POS[dst]
-        f, anchor = LABEL_AT[name]
+        (x0, y0), (x1, y1) = pos[src], pos[dst]
+        f, anchor = LABEL_AT[layout][name]
         lx, ly = x0 + (x1 - x0) * f, y0 + (y1 - y0) * f
-        lx, ly = (lx, ly - 7) if anchor == "middle" else (lx + 9, ly + 5)
-        label = f"{name} = {step.w[name]:.2f}"
-        parts.append(
-            f'<g class="ws-edge" data-edge="{name}">'
-            f'<text class="ws-halo" x="{lx:.0f}" y="{ly:.0f}" text-anchor="{anchor}" aria-hidden="true">{label}</text>'
-            f'<text x="{lx:.0f}" y="{ly:.0f}" text-anchor="{anchor}">{label}</text></g>'
-        )
-    for node, (x, y) in NODE_POS.items():
+        if anchor == "middle":
+            lx, ly = lx, ly - 8
+        elif anchor == "start" and layout == "wide":
+            lx, ly = lx + 9, ly + 5
+        elif anchor == "cross":
+            anchor, lx, ly = "middle", lx, ly + 5
+        else:
+            lx, ly = (lx - 8 if anchor == "end" else lx + 8), ly + 5
+        old, new = f"{name} = {step.w[name]:.2f}", f"{name} = {short(step.new_w[name])}"
+        parts.append(f'<g class="ws-edge" data-edge="{name}">')
+        _label(parts, lx, ly, anchor, old, "ws-old", f' data-until="update-{name}"')
+        _label(parts, lx, ly, anchor, new, "ws-new ws-later", f' data-from="update-{name}"')
+        parts.append("</g>")
+    for node, (x, y) in pos.items():
         parts.append(
             f'<g class="ws-node ws-{node[0]}" data-node="{node}"><circle cx="{x}" cy="{y}" r="{r}"/>'
             f'<text x="{x}" y="{y + 6}" text-anchor="middle">{NODE_LABEL[node]}</text></g>'
         )
-    parts.append(f'<text class="ws-bias" x="270" y="285" text-anchor="middle">b₁ = {step.b1:.2f}</text>')
-    parts.append(f'<text class="ws-bias" x="470" y="285" text-anchor="middle">b₂ = {step.b2:.2f}</text>')
-    parts.append(f'<text class="ws-bias" x="70" y="285" text-anchor="middle">x = ({step.x[0]:.2f}, {step.x[1]:.2f})</text>')
+    values = {"x1": (f"{step.x[0]:g}", None), "x2": (f"{step.x[1]:g}", None),
+              "h1": (short(step.out_h[0]), "out-h1"), "h2": (short(step.out_h[1]), "out-h2"),
+              "o1": (short(step.out_o[0]), "out-o1"), "o2": (short(step.out_o[1]), "out-o2")}
+    for node, (text, key) in values.items():
+        x, y = pos[node]
+        below = y + r + 17
+        if layout == "tall" and node[0] == "x":
+            below = y + r + 17
+        _label(parts, x, below, "middle", ("= " if node[0] == "x" else "out ") + text, "ws-value-label",
+               f' data-from="{key}"' if key else "")
+    for k in range(2):
+        x, y = pos[f"o{k + 1}"]
+        _label(parts, x, y + r + 35, "middle", f"δ {short(step.delta_o[k])}", "ws-blame",
+               f' data-from="delta-o{k + 1}"')
+    _, total, _ = step.hidden_factors(0)
+    x, y = pos["h1"]
+    _label(parts, x, y + r + 35, "middle", f"blame {short(total)}", "ws-blame", ' data-from="w1-sum"')
+    for b, value in (("b1", step.b1), ("b2", step.b2)):
+        x, y = L["bias"][b]
+        _label(parts, x, y, "middle", f"{b[0]}{'₁' if b == 'b1' else '₂'} = {value:.2f}", "ws-bias")
     parts.append("</svg>")
     return "".join(parts)
 
@@ -267,15 +355,17 @@ def steps_context(trace: Trace, uid: str, math) -> dict:
             "title": c.title,
             "formula": math(c.formula, True),
             "numbers": math(c.numbers, True),
+            "numbers_short": math(s.numbers, True),
             "symbol": math(c.symbol, False),
             "value": num(c.result),
+            "value_short": short(c.result),
             "nodes": c.nodes,
             "edges": c.edges,
             "phase": c.phase,
         }
-        for c in step.calcs()
+        for c, s in zip(step.calcs(), step.calcs(full=False))
     ]
-    return {"calcs": calcs, "diagram": diagram_svg(step, uid)}
+    return {"calcs": calcs, "diagram": diagram_svg(step, uid) + diagram_svg(step, uid, "tall")}
 
 
 TABLES = ("forward", "errors", "gradients", "updates", "check")
@@ -283,31 +373,33 @@ TABLES = ("forward", "errors", "gradients", "updates", "check")
 
 def table_context(trace: Trace, table: str) -> dict:
     step = WorkedStep(trace)
+    # Cells are HTML (both digit forms of each number); the key columns come first, so a
+    # phone shows them before any sideways scroll.
     if table == "forward":
-        head = ["Unit", "Net input", "Output"]
-        rows = [[f"h{j + 1}", num(step.net_h[j]), num(step.out_h[j])] for j in range(2)]
-        rows += [[f"o{k + 1}", num(step.net_o[k]), num(step.out_o[k])] for k in range(2)]
+        head = ["Unit", "Output", "Net input"]
+        rows = [[f"h{j + 1}", pair(step.out_h[j]), pair(step.net_h[j])] for j in range(2)]
+        rows += [[f"o{k + 1}", pair(step.out_o[k]), pair(step.net_o[k])] for k in range(2)]
     elif table == "errors":
-        head = ["Output", "Target t", "Output out", "Error ½(t − out)²"]
-        rows = [[f"o{k + 1}", num(step.t[k], 2), num(step.out_o[k]), num(step.error[k])] for k in range(2)]
-        rows.append(["Total", "", "", num(step.total)])
+        head = ["Output", "Error ½(t − out)²", "Target t", "Output out"]
+        rows = [[f"o{k + 1}", pair(step.error[k]), num(step.t[k], 2), pair(step.out_o[k])] for k in range(2)]
+        rows.append(["Total", pair(step.total), "", ""])
     elif table == "gradients":
-        head = ["Weight", "Blame reaching the unit (∂E/∂out)", "Sigmoid slope", "Input carried", "Gradient ∂E/∂w"]
-        rows = [[name, num(a), num(b), num(c), num(g)] for name, a, b, c, g in step.gradient_rows()]
+        head = ["Weight", "Gradient ∂E/∂w", "Blame reaching the unit (∂E/∂out)", "Sigmoid slope", "Input carried"]
+        rows = [[name, pair(g), pair(a), pair(b), pair(c)] for name, a, b, c, g in step.gradient_rows()]
     elif table == "updates":
-        head = ["Weight", "Before", "Gradient", f"After (η = {step.eta:g})"]
-        rows = [[name, num(step.w[name], 2), num(step.grad[name]), num(step.new_w[name])] for name in WEIGHTS]
+        head = ["Weight", f"After (η = {step.eta:g})", "Gradient", "Before"]
+        rows = [[name, pair(step.new_w[name]), pair(step.grad[name]), num(step.w[name], 2)] for name in WEIGHTS]
     elif table == "check":
         from site_builder.engine import gradcheck
 
         params = {k: v[0] for k, v in trace.params.items()}
         check = gradcheck(trace.net, params, trace.X, trace.T)
-        head = ["Weight", "Backpropagation", "Finite differences", "Relative difference"]
+        head = ["Weight", "Relative difference", "Backpropagation", "Finite differences"]
         rows = []
         for name, (p, r, c, _, _) in WEIGHTS.items():
             a, n = float(check.analytic[p][r, c]), float(check.numeric[p][r, c])
             rel = abs(a - n) / max(abs(a) + abs(n), 1e-300)
-            rows.append([name, f"{a:.12f}", f"{n:.12f}", f"{rel:.1e}"])
+            rows.append([name, short(rel, 2), pair(a, 12), pair(n, 12)])
     else:
         raise ValueError(f"unknown table '{table}'")
     return {"head": head, "rows": rows}
@@ -318,18 +410,14 @@ def path_sum_context(trace: Trace, math) -> dict:
     right, wrong = step.grad["w1"], step.forgotten_w1()
     _, total, dh = step.hidden_factors(0)
     n = tex_num
-    return {
-        "right": num(right),
-        "wrong": num(wrong),
-        "ratio": f"{wrong / right:.2f}",
-        "right_formula": math(
+    out = {"right": pair(right), "wrong": pair(wrong), "ratio": f"{wrong / right:.2f}"}
+    for suffix, n in (("", tex_num), ("_short", lambda v: tex_short(v))):
+        out["right_formula" + suffix] = math(
             rf"({n(step.delta_o[0])} \cdot {n(step.w['w5'])} + {n(step.delta_o[1])} \cdot {n(step.w['w7'])}) \cdot {n(dh)} \cdot {n(step.x[0])}",
-            True,
-        ),
-        "wrong_formula": math(
-            rf"{n(step.delta_o[0])} \cdot {n(step.w['w5'])} \cdot {n(dh)} \cdot {n(step.x[0])}", True
-        ),
-    }
+            True)
+        out["wrong_formula" + suffix] = math(
+            rf"{n(step.delta_o[0])} \cdot {n(step.w['w5'])} \cdot {n(dh)} \cdot {n(step.x[0])}", True)
+    return out
 
 
 def two_two_two(traces):

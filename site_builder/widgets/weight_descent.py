@@ -30,7 +30,7 @@ def figure(trace, uid: str) -> str:
     scale = 1.0 / len(X) if trace.net.reduction == "mean" else 1.0
     curve = 0.5 * scale * ((T[None, :] - grid[:, None] * X[None, :]) ** 2).sum(axis=1)
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.1))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.0))
     left.plot(grid, curve, color=figures.MUTED, lw=1.5)
     left.plot(w, trace.loss, "o", color=figures.ACCENT, ms=4, zorder=3)
     left.annotate("start", (w[0], trace.loss[0]), textcoords="offset points", xytext=(6, 6), color=figures.INK)
@@ -45,7 +45,7 @@ def figure(trace, uid: str) -> str:
     fig.tight_layout()
     label = (f"Two charts. Left: the loss as a function of the weight, a parabola, with the weight's path "
              f"from {w[0]:g} toward {w[-1]:.3f}. Right: the loss falling over {int(trace.steps[-1])} steps.")
-    return figures.to_svg(fig, uid, label)
+    return figures.to_svg(fig, uid, label, min_scale=1.25)
 
 
 SPEC = WidgetSpec(

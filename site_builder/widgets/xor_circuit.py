@@ -67,20 +67,24 @@ def figure(traces, chosen: list[dict], uid: str) -> str:
 
     plt = figures.setup()
     by = {(tr.eta, tr.seed): tr for tr in traces}
-    fig, axes = plt.subplots(2, len(chosen), figsize=(2.1 * len(chosen), 4.4))
+    # Two set-ups to a row, each a loss curve above its decision map: narrow enough that the
+    # text stays legible on a phone (the figure keeps a minimum width and scrolls below it).
+    cols = 2
+    rows = 2 * -(-len(chosen) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.4, 2.25 * rows), squeeze=False)
     g = np.linspace(-0.25, 1.25, 31)
     gx, gy = np.meshgrid(g, g)
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     for col, p in enumerate(chosen):
         tr = by[p["eta"], p["seed"]]
-        top, bottom = axes[0, col], axes[1, col]
+        top, bottom = axes[2 * (col // cols), col % cols], axes[2 * (col // cols) + 1, col % cols]
         top.plot(tr.steps, tr.loss, color=figures.LINE, lw=1.6)
         top.set_ylim(0, max(1.05, float(np.nanmax(tr.loss)) * 1.05))
-        top.set_title(f"{p['label']}\nη = {p['eta']:g}, start {p['seed']}", color=figures.INK, fontsize=9)
-        top.set_xlabel("epoch", fontsize=8)
+        top.set_title(f"{p['label']}\nη = {p['eta']:g}, start {p['seed']}", color=figures.INK, fontsize=10)
+        top.set_xlabel("epoch", fontsize=9)
         top.set_xticks([0, int(tr.steps[-1])])
         top.set_yticks([0, 0.5, 1])
-        top.tick_params(labelsize=7)
+        top.tick_params(labelsize=9)
         params = {k: v[-1] for k, v in tr.params.items()}
         out = forward(tr.net, params, grid)[1][-1][:, 0].reshape(gx.shape)
         bottom.imshow(out, origin="lower", extent=(-0.25, 1.25, -0.25, 1.25), vmin=0, vmax=1, cmap=SAND_BLUE,
@@ -88,16 +92,17 @@ def figure(traces, chosen: list[dict], uid: str) -> str:
         for x, t in zip(tr.X, tr.T[:, 0]):
             bottom.scatter([x[0]], [x[1]], s=60, c="#1e3a8a" if t >= 0.5 else "white", edgecolors="#1f2937", zorder=3)
         right = int(tr.correct[-1])
-        bottom.set_title(f"{right} of 4 right", color=figures.INK, fontsize=9)
+        bottom.set_title(f"{right} of 4 right", color=figures.INK, fontsize=10)
         bottom.set_xticks([0, 1])
         bottom.set_yticks([0, 1])
-        bottom.tick_params(labelsize=7)
-    axes[0, 0].set_ylabel("loss", fontsize=8)
-    axes[1, 0].set_ylabel("x2", fontsize=8)
+        bottom.tick_params(labelsize=9)
+        if col % cols == 0:
+            top.set_ylabel("loss", fontsize=9)
+            bottom.set_ylabel("x2", fontsize=9)
     fig.tight_layout()
     label = ("For each example set-up, the loss over the epochs and the network's final answer over the input square: "
              + "; ".join(f"{p['label']} (η {p['eta']:g}): {p['says']}" for p in chosen) + ".")
-    return figures.to_svg(fig, uid, label)
+    return figures.to_svg(fig, uid, label, min_scale=1.25)
 
 
 def context(traces, options, uid, math):

@@ -157,8 +157,8 @@ def figure(traces, uid: str, maps) -> str:
 
     cmap = LinearSegmentedColormap.from_list("sand-blue", [SAND, PALE, BLUE])
     _, net = members(traces)
-    fig, axes = plt.subplots(1, 4, figsize=(8, 2.5))
-    for ax, (title, grid, vals, words) in zip(axes, maps):
+    fig, axes = plt.subplots(2, 2, figsize=(5.2, 5.6))  # two by two: legible on a phone too
+    for ax, (title, grid, vals, words) in zip(axes.flat, maps):
         ax.imshow(grid, origin="lower", extent=(LO, HI, LO, HI), cmap=cmap, vmin=0, vmax=1,
                   interpolation="none")  # the raw cells: the viewer scales them, the page stays small
         if grid.min() < 0.5 - MARGIN and grid.max() > 0.5 + MARGIN:
@@ -181,7 +181,7 @@ def figure(traces, uid: str, maps) -> str:
              "blue where it is near 1: " +
              "; ".join(f"{t}: " + ", ".join(f"{point(x)} gives {v:.2f}" for x, v in zip(net.X, vals)) + f" ({w})"
                        for t, _, vals, w in maps) + ".")
-    return figures.to_svg(fig, uid, label)
+    return figures.to_svg(fig, uid, label, min_scale=1.25)
 
 
 def context(traces, options, uid, math):

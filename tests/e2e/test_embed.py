@@ -1,15 +1,43 @@
-"""Embedding: the chrome-less page sizes the host's iframe (the README's snippet) to its
-content after load and after it changes size, and the host ignores other frames."""
+"""Embedding: the snippet a teacher copies from teachers.html (on the published site) sizes the
+host's iframe to the lesson after load and after it changes size, and the host ignores other
+frames. Lesson pages carry no embed box; from file:// the teachers' page gives no local path."""
 from __future__ import annotations
 
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from site_builder.render import host_snippet
-
 BUILD = Path(__file__).resolve().parents[2] / "build"
+LESSONS = ["one-weight", "worked-example", "learning-rates", "xor-network"]
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+
+@pytest.fixture(scope="module")
+def published(built_site):
+    """build/ served over HTTP at the site's root (base_url /), as a web host would."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(built_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def teachers_snippet(page, published, slug) -> str:
+    """What the copy button puts on the clipboard, read as a teacher sees it on the page."""
+    page.goto(published + "teachers.html")
+    page.wait_for_selector("html[data-ready=true]")
+    box = page.locator(f'.embed-code[data-embed-href="embed/{slug}.html"]')
+    expect(box).to_be_visible()
+    return box.locator("code").inner_text()
 
 
 def frame_content_height(page) -> float:
@@ -22,15 +50,15 @@ def iframe_height(page) -> float:
 
 
 @pytest.fixture
-def host(page, tmp_path):
-    src = (BUILD / "embed" / "one-weight.html").as_uri()
+def host(page, tmp_path, published):
+    snippet = teachers_snippet(page, published, "one-weight")
     impostor = tmp_path / "impostor.html"
     impostor.write_text("<!DOCTYPE html><title>x</title><p>impostor</p>"
                         "<script>setInterval(function(){parent.postMessage({type:'backprop-explained:height',"
                         "height:12345,page:'one-weight'},'*');},100);</script>")
     html = tmp_path / "host.html"
     html.write_text("<!DOCTYPE html><title>LMS</title><h1>Course page</h1>"
-                    f"<div id='box' style='width: 900px'>{host_snippet('one-weight', src, 'Learning one weight')}</div>"
+                    f"<div id='box' style='width: 900px'>{snippet}</div>"
                     f"<iframe src='{impostor.as_uri()}' width=50 height=50></iframe>")
     page.goto(html.as_uri())
     frame = page.frame_locator("#bpe-one-weight")
@@ -66,12 +94,32 @@ def test_embed_page_has_no_site_chrome_and_links_back():
     assert 'href="../one-weight.html"' in html
 
 
-def test_lesson_offers_the_snippet(page, site_url):
-    page.goto(site_url("one-weight.html"))
+def test_teachers_page_gives_every_lesson_a_published_address(page, published):
+    page.goto(published + "teachers.html")
     page.wait_for_selector("html[data-ready=true]")
-    page.get_by_text("Embed this lesson").click()
-    code = page.locator(".embed-this code").inner_text()
-    assert (BUILD / "embed" / "one-weight.html").as_uri() in code
-    assert "event.source !== frame.contentWindow" in code
-    page.get_by_role("button", name="Copy the code").click()
-    expect(page.locator(".embed-status")).not_to_be_empty()
+    for slug in LESSONS:
+        code = page.locator(f'.embed-code[data-embed-href="embed/{slug}.html"] code').inner_text()
+        assert f'src="{published}embed/{slug}.html"' in code
+        assert "event.source !== frame.contentWindow" in code
+    page.get_by_role("button", name="Copy the code for “Learning one weight”").click()
+    expect(page.locator(".embed-status").first).not_to_be_empty()
+
+
+def test_teachers_page_from_a_file_says_publish_first(page, site_url):
+    page.goto(site_url("teachers.html"))
+    page.wait_for_selector("html[data-ready=true]")
+    expect(page.locator(".embed-local")).to_be_visible()
+    expect(page.locator(".embed-local")).to_contain_text("publish the site first")
+    assert "file://" not in page.locator("main").inner_text()
+    assert page.locator(".embed-code:visible").count() == 0
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_lesson_pages_have_no_embed_box_and_link_teachers_from_the_footer(page, site_url, slug):
+    page.goto(site_url(f"{slug}.html"))
+    page.wait_for_selector("html[data-ready=true]")
+    assert page.locator(".embed-this, .embed-code").count() == 0
+    assert "Embed this lesson" not in page.content()
+    assert page.locator("main a[href='teachers.html']").count() == 0  # not from the lessons themselves
+    page.locator("footer").get_by_role("link", name="For teachers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("For teachers")

@@ -38,5 +38,6 @@ def test_hostile_strings_stay_text(tmp_path, page):
     fig = page.locator("figure[data-widget=weight-descent]")
     assert fig.get_attribute("data-enhanced") == "true"  # the trace JSON decoded
     assert "</figure></script><!--" in fig.locator("figcaption").inner_text()
-    # Only the builder's scripts exist: core, trace decoder, the widget, boot, embed dialog.
-    assert page.locator("script:not([type])").count() == 5
+    # Only the builder's scripts exist: core, trace decoder, the widget, boot (lesson pages
+    # carry no embed dialog since the snippets moved to teachers.html).
+    assert page.locator("script:not([type])").count() == 4

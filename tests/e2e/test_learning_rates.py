@@ -59,7 +59,7 @@ def test_every_rate_by_click_and_key(page, site_url):
     page.wait_for_selector("html[data-ready=true]")
     fig = page.locator("figure[data-widget=learning-rates]")
     etas = SCENARIO["sweep"]["learning_rates"]
-    radios = fig.get_by_role("radio")
+    radios = fig.locator(".lr-choice").get_by_role("radio")
     assert radios.count() == len(etas)
 
     def check(eta):
@@ -106,14 +106,14 @@ def test_keys_work_from_the_chart_and_the_rate_lives_in_the_url(page, site_url):
     assert fig.get_attribute("data-eta") == f"{etas[k + 1]:g}"
     solved, _, _ = EXPECTED[etas[k + 1]]
     assert fig.locator('[data-readout="solved"]').inner_text() == f"{solved} of 8"
-    assert fig.get_by_role("radio").nth(k + 1).is_checked()
+    assert fig.locator(".lr-choice").get_by_role("radio").nth(k + 1).is_checked()
     page.wait_for_url(re.compile(rf"#w1\.eta={etas[k + 1]:g}$"))
     # A teacher's link to the largest rate opens there.
     page.goto(page.url.split("#")[0] + f"#w1.eta={etas[-1]:g}")
     page.reload()
     page.wait_for_selector("html[data-ready=true]")
     assert fig.get_attribute("data-eta") == f"{etas[-1]:g}"
-    assert fig.get_by_role("radio").nth(len(etas) - 1).is_checked()
+    assert fig.locator(".lr-choice").get_by_role("radio").nth(len(etas) - 1).is_checked()
     assert "Too large" in fig.locator('[data-readout="verdict"]').inner_text()
 
 
@@ -122,7 +122,7 @@ def test_decision_maps_show_where_each_start_ends_up(page, site_url):
     page.wait_for_selector("html[data-ready=true]")
     fig = page.locator("figure[data-widget=learning-rates]")
     for k, eta in enumerate(SCENARIO["sweep"]["learning_rates"]):
-        fig.get_by_role("radio").nth(k).check()
+        fig.locator(".lr-choice").get_by_role("radio").nth(k).check()
         maps = fig.locator(".lr-maps > li")
         assert maps.count() == len(SCENARIO["sweep"]["seeds"])
         for j, o in enumerate(OUTPUTS[eta]):
@@ -135,7 +135,7 @@ def test_decision_maps_show_where_each_start_ends_up(page, site_url):
             answers = [float(v.replace("−", "-")) for v in re.findall(r"gives (−?\d+\.\d+)", said)]
             assert answers == pytest.approx(list(o), abs=0.0051), (eta, j, said)
     # The maps are drawn, not blank: a solved start at 0.5 has both colours on its canvas.
-    fig.get_by_role("radio").nth(1).check()
+    fig.locator(".lr-choice").get_by_role("radio").nth(1).check()
     first_solved = next(j for j, o in enumerate(OUTPUTS[SCENARIO["sweep"]["learning_rates"][1]])
                         if ((o >= 0.5) == (T[:, 0] >= 0.5)).all())
     colours = fig.locator(".lr-maps canvas").nth(first_solved).evaluate("""c => {

@@ -23,7 +23,7 @@ def site(tmp_path) -> Path:
 def test_check_writes_nothing_and_reports_pages(site, capsys):
     assert cli.main(["check", "--root", str(site)]) == 0
     out = capsys.readouterr().out
-    assert out.strip() == "ok: 2 lessons, 6 pages"  # index, 404, two lessons, two embeds
+    assert out.strip() == "ok: 2 lessons, 7 pages"  # index, 404, teachers, two lessons, two embeds
     assert not (site / "build").exists()
     assert not (site / ".cache" / "check-staging").exists()
 
@@ -35,7 +35,7 @@ def test_check_strict_fails_on_the_budget(site, capsys):
     assert "over the 5 KB budget" in capsys.readouterr().err
     assert cli.main(["check", "--strict", "--root", str(site)]) == 1
     err = capsys.readouterr().err.strip().split("\n")
-    assert all("over the 5 KB budget" in line for line in err) and len(err) == 6
+    assert all("over the 5 KB budget" in line for line in err) and len(err) == 7  # every page, teachers.html too
     assert "Traceback" not in "\n".join(err)
 
 

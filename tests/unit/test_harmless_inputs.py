@@ -102,4 +102,4 @@ def test_editor_lock_file_is_ignored(site):
     os.symlink("root@host.1234:1700000000", site / "content/lessons/.#02-second.md")
     build_mod.build(site)
     assert sorted(p.name for p in (site / "build").glob("*.html")) == ["404.html", "first.html", "index.html",
-                                                                       "second.html"]
+                                                                       "second.html", "teachers.html"]

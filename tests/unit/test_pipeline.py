@@ -53,7 +53,7 @@ def line_of(path: Path, needle: str) -> int:
 def test_builds_flat_self_contained_pages(site):
     result = build_mod.build(site)
     out = site / "build"
-    assert sorted(p.name for p in out.iterdir()) == [".nojekyll", "404.html", "embed", "first.html", "index.html", "second.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".nojekyll", "404.html", "embed", "first.html", "index.html", "second.html", "teachers.html"]
     assert sorted(p.name for p in (out / "embed").iterdir()) == ["first.html", "second.html"]
     html = (out / "first.html").read_text()
     # Numbers in prose come from the trace: L0 = 1/2 * ((2 - 0.5)^2 + (4 - 1)^2).
@@ -77,12 +77,12 @@ def test_two_clean_builds_are_byte_identical(site, tmp_path):
 
 def test_noop_rebuild_renders_and_trains_nothing(site):
     first = build_mod.build(site)
-    assert sorted(first.rendered) == ["404", "embed-first", "embed-second", "first", "index", "second"]
+    assert sorted(first.rendered) == ["404", "embed-first", "embed-second", "first", "index", "second", "teachers"]
     again = build_mod.build(site)
     assert again.rendered == [] and again.trained == []
     edit(site / "content/lessons/02-second.md", "The weight", "Its weight")
     third = build_mod.build(site)
-    assert third.rendered == ["second", "embed-second"]
+    assert third.rendered == ["second", "embed-second", "teachers"]  # teachers.html lists each lesson's widgets
 
 
 def test_failed_build_leaves_previous_build_untouched(site):

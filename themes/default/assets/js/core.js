@@ -261,10 +261,11 @@
   BPE.fmt = function (v, digits) {
     if (typeof v !== "number" || isNaN(v)) return "NaN";
     if (!isFinite(v)) return v > 0 ? "∞" : "−∞";
-    return v.toFixed(digits === undefined ? 4 : digits).replace("-", "−");
+    return v.toFixed(digits === undefined ? 4 : digits).replace("-", "\u2212");
   };
 
-  /* Axes with ticks inside a viewBox; returns {x, y, plot} scales and the plot group. */
+  /* Axes with ticks inside a viewBox; returns {x, y, plot} scales and the plot group.
+   * opts.xTicks: [[value, label], ...] instead of evenly spaced x ticks (a log axis). */
   BPE.axes = function (svg, opts) {
     var W = opts.width || 360, H = opts.height || 240, m = { l: 52, r: 22, t: 16, b: 40 };
     while (svg.lastChild && svg.lastChild.nodeName !== "title") svg.removeChild(svg.lastChild);
@@ -272,13 +273,15 @@
     var g = BPE.svg("g", { "class": "axes" }, svg);
     BPE.svg("line", { x1: m.l, y1: H - m.b, x2: W - m.r, y2: H - m.b }, g);
     BPE.svg("line", { x1: m.l, y1: m.t, x2: m.l, y2: H - m.b }, g);
-    BPE.niceTicks(opts.x[0], opts.x[1], 5).forEach(function (v) {
-      BPE.svg("line", { x1: x(v), y1: H - m.b, x2: x(v), y2: H - m.b + 4 }, g);
-      BPE.text(g, x(v), H - m.b + 16, String(+v.toFixed(6)), "tick", "middle");
+    function label(v) { return String(+v.toFixed(6)).replace("-", "\u2212"); }
+    var xTicks = opts.xTicks || BPE.niceTicks(opts.x[0], opts.x[1], 5).map(function (v) { return [v, label(v)]; });
+    xTicks.forEach(function (t) {
+      BPE.svg("line", { x1: x(t[0]), y1: H - m.b, x2: x(t[0]), y2: H - m.b + 4 }, g);
+      BPE.text(g, x(t[0]), H - m.b + 16, t[1], "tick", "middle");
     });
     BPE.niceTicks(opts.y[0], opts.y[1], 4).forEach(function (v) {
       BPE.svg("line", { x1: m.l - 4, y1: y(v), x2: m.l, y2: y(v) }, g);
-      BPE.text(g, m.l - 7, y(v) + 4, String(+v.toFixed(6)), "tick", "end");
+      BPE.text(g, m.l - 7, y(v) + 4, label(v), "tick", "end");
     });
     BPE.text(g, (m.l + W - m.r) / 2, H - 6, opts.xLabel || "", "axis-label", "middle");
     var yl = BPE.text(g, 14, (m.t + H - m.b) / 2, opts.yLabel || "", "axis-label", "middle");
@@ -287,7 +290,9 @@
     return { x: x, y: y, plot: plot, box: m, W: W, H: H };
   };
 
-  /* Loss over steps: the whole run faint, the part so far solid, a marker at the current step. */
+  /* Loss over steps: the part so far solid, a marker at the current step, and (unless
+   * opts.ghost is false) the whole run faint behind it. A chart that replays learning the
+   * reader has not seen yet passes ghost: false, so it never shows the future. */
   BPE.lineChart = function (svg, xs, ys, opts) {
     opts = opts || {};
     var finite = ys.filter(function (v) { return isFinite(v); });
@@ -298,7 +303,7 @@
       for (var i = 0; i < n; i++) if (isFinite(ys[i])) d += (d ? "L" : "M") + ax.x(xs[i]).toFixed(1) + "," + ax.y(ys[i]).toFixed(1);
       return d;
     }
-    BPE.svg("path", { d: path(xs.length), "class": "series-ghost" }, ax.plot);
+    if (opts.ghost !== false) BPE.svg("path", { d: path(xs.length), "class": "series-ghost" }, ax.plot);
     var solid = BPE.svg("path", { d: "", "class": "series" }, ax.plot);
     var dot = BPE.svg("circle", { r: 4.5, "class": "marker" }, ax.plot);
     return {
@@ -333,16 +338,41 @@
     return el && BPE.decodeTrace ? BPE.decodeTrace(el.textContent) : null;
   };
 
-  /* Formulas wider than the screen scroll in their box; give those boxes a tab stop. */
+  /* Formulas and tables wider than the screen scroll in their box. The page marks every such
+   * box focusable and labelled (it cannot know the reader's width); here the boxes that fit
+   * lose their tab stop and the ones that overflow keep or regain it. */
   BPE.focusableOverflow = function () {
     var boxes = document.querySelectorAll(".math-block, .table-scroll");
     for (var i = 0; i < boxes.length; i++) {
-      var box = boxes[i], wide = box.scrollWidth > box.clientWidth + 1;
+      var box = boxes[i];
+      if (!box.getClientRects().length) continue;  // hidden: judged when it is shown
+      var wide = box.scrollWidth > box.clientWidth + 1;
       if (wide && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "group");
-        box.setAttribute("aria-label", box.classList.contains("math-block") ? "Formula, scrolls sideways" : "Table, scrolls sideways");
+        if (!box.hasAttribute("aria-labelledby"))
+          box.setAttribute("aria-label", box.classList.contains("math-block") ? "Formula, scrolls sideways" : "Table, scrolls sideways");
+      } else if (!wide && box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
       }
+    }
+  };
+
+  /* Digits: numbers carry a short and a full form (.d-short, .d-full); any button
+   * .digits-toggle switches the whole page between them (html.digits-full). */
+  BPE.digits = function () {
+    var buttons = document.querySelectorAll(".digits-toggle");
+    function show(full) {
+      document.documentElement.classList.toggle("digits-full", full);
+      for (var i = 0; i < buttons.length; i++) {
+        buttons[i].setAttribute("aria-pressed", full ? "true" : "false");
+        buttons[i].textContent = full ? "Show short numbers" : "Show every digit";
+      }
+      BPE.focusableOverflow();
+    }
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].hidden = false;
+      buttons[i].addEventListener("click", function () { show(!document.documentElement.classList.contains("digits-full")); });
     }
   };
 
@@ -359,9 +389,10 @@
         if (window.console) window.console.error("widget " + name + " could not start:", e);
       }
     }
-    BPE.focusableOverflow();
-    window.addEventListener("resize", BPE.focusableOverflow);
+    BPE.digits();
     document.documentElement.setAttribute("data-ready", "true");
+    BPE.focusableOverflow();  // after data-ready: the short forms of numbers show from then on
+    window.addEventListener("resize", BPE.focusableOverflow);
     if (window.performance && window.performance.mark) window.performance.mark("bpe-ready");
   };
 })();

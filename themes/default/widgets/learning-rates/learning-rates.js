@@ -26,6 +26,8 @@
     fig.querySelector(".lr-live").hidden = false;
     var svg = fig.querySelector(".lr-chart");
     var out = BPE.readout(fig);
+    var logAxis = false;
+    var scaleRadios = Array.prototype.slice.call(fig.querySelectorAll(".lr-scale input"));
 
     function anySaturated(r) {
       return (r.saturated || []).some(function (layer) { return layer.some(Boolean); });
@@ -103,11 +105,25 @@
         while (mapList.firstChild) mapList.removeChild(mapList.firstChild);
         runs.forEach(function (r, j) { drawMap(r, j + 1); });
       }
-      var ax = BPE.axes(svg, { width: 480, height: 280, x: [0, last], y: [0, top * 1.05], xLabel: "epoch", yLabel: "loss" });
+      // A narrow figure gets a narrower drawing, so its labels stay at full size.
+      var narrow = svg.getBoundingClientRect().width < 440, W = narrow ? 340 : 480, H = narrow ? 260 : 280;
+      svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+      // The epoch axis even (0 to the last epoch) or logarithmic, where the first few epochs,
+      // in which large rates do everything, get as much room as the thousands after them.
+      var ex = logAxis ? function (e) { return Math.log10(1 + e); } : function (e) { return e; };
+      var ticks = null;
+      if (logAxis) {
+        ticks = [[0, "0"]];
+        var power = 10;
+        for (; power <= last; power *= 10) ticks.push([ex(power), power.toLocaleString("en")]);
+        if (last * 10 / power >= 3) ticks.push([ex(last), last.toLocaleString("en")]);
+      }
+      var ax = BPE.axes(svg, { width: W, height: H, x: [0, ex(last)], y: [0, top * 1.05], xTicks: ticks,
+                               xLabel: logAxis ? "epoch (log scale)" : "epoch", yLabel: "loss" });
       runs.forEach(function (r) {
         var d = "";
         for (var i = 0; i < r.steps.length; i++) {
-          if (isFinite(r.loss[i])) d += (d ? "L" : "M") + ax.x(r.steps[i]).toFixed(1) + "," + ax.y(r.loss[i]).toFixed(1);
+          if (isFinite(r.loss[i])) d += (d ? "L" : "M") + ax.x(ex(r.steps[i])).toFixed(1) + "," + ax.y(r.loss[i]).toFixed(1);
         }
         var solvedRun = r.correct[r.correct.length - 1] === n;
         BPE.svg("path", { d: d, "class": solvedRun ? "series" : "series series-stuck" }, ax.plot);
@@ -136,7 +152,7 @@
 
     // The chosen rate is a replay Player's index, so the keys and the URL (#w1.eta=2) work
     // as in every other widget: ← and → anywhere in the figure, arrows within the radios.
-    var radios = Array.prototype.slice.call(fig.querySelectorAll("input[type=radio]"));
+    var radios = Array.prototype.slice.call(fig.querySelectorAll(".lr-choice input[type=radio]"));
     var player = new BPE.Player(etas.length);
     player.onFrame(function (k) {
       radios.forEach(function (r) { r.checked = Number(r.value) === k; });
@@ -152,6 +168,18 @@
         save: function () { return { eta: etas[player.index] }; },
         restore: function (s) { var k = etas.indexOf(Number(s.eta)); if (k >= 0) player.seek(k); }
       }
+    });
+    scaleRadios.forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        if (!radio.checked) return;
+        logAxis = radio.value === "log";
+        render(player.index);
+      });
+    });
+    var lastWidth = 0;
+    window.addEventListener("resize", function () {
+      var w = svg.getBoundingClientRect().width;
+      if (Math.abs(w - lastWidth) > 40) { lastWidth = w; render(player.index); }
     });
     var checked = radios.filter(function (r) { return r.checked; })[0];
     player.index = checked ? Number(checked.value) : 0;

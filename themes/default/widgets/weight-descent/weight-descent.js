@@ -43,7 +43,7 @@
     var arrow = BPE.svg("line", { "class": "step-arrow" }, ax.plot);
     var head = BPE.svg("polygon", { "class": "step-head" }, ax.plot);
     var point = BPE.svg("circle", { r: 6, "class": "marker" }, ax.plot);
-    var chart = BPE.lineChart(fig.querySelector(".wd-loss"), steps, losses, { xLabel: "step", yLabel: "loss" });
+    var chart = BPE.lineChart(fig.querySelector(".wd-loss"), steps, losses, { xLabel: "step", yLabel: "loss", ghost: false });
 
     var player = new BPE.Player(steps.length, { interval: 500 });
     var out = BPE.readout(fig);

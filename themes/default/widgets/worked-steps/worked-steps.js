@@ -25,6 +25,17 @@
       for (var i = 0; i < list.length; i++) list[i].classList.toggle("is-active", wanted.indexOf(list[i].getAttribute(attr)) >= 0);
     }
 
+    /* The diagram shows a value once the calculation that produces it has been reached
+     * (data-from), and a weight's old label until its update (data-until). */
+    var timed = fig.querySelectorAll("[data-from], [data-until]");
+    function reveal(index) {
+      for (var i = 0; i < timed.length; i++) {
+        var el = timed[i], from = el.getAttribute("data-from"), until = el.getAttribute("data-until");
+        var shown = (!from || index >= indexOfKey(from)) && (!until || index < indexOfKey(until));
+        el.classList.toggle("ws-off", !shown);
+      }
+    }
+
     var moved = false;
     function render(index) {
       var item = items[index];
@@ -38,9 +49,12 @@
       mark(nodes, "data-node", (item.getAttribute("data-nodes") || "").split(" "));
       mark(edges, "data-edge", (item.getAttribute("data-edges") || "").split(" "));
       var title = item.querySelector(".ws-title").textContent;
-      var result = item.querySelector(".ws-value").textContent;
+      var full = document.documentElement.classList.contains("digits-full");
+      var result = item.querySelector(".ws-value " + (full ? ".d-full" : ".d-short")).textContent;
+      reveal(index);
       status.textContent = "Step " + (index + 1) + " of " + items.length + ": " + title + " = " + result;
       fig.setAttribute("data-step", String(index + 1));
+      if (BPE.focusableOverflow) BPE.focusableOverflow();  // the formula just shown may be wider than the screen
     }
 
     player.onFrame(render);
