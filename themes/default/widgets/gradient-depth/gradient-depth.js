@@ -17,10 +17,14 @@
     if (e >= -2 && e <= 2) return v.toFixed(Math.max(0, 1 - e));
     return m.toFixed(1) + "×10" + String(e).split("").map(function (c) { return SUP[c]; }).join("");
   }
+  function round2(v) { // two significant digits, in words-friendly form: 150,000 or 2.4
+    var e = Math.floor(Math.log10(v)), p = Math.pow(10, e - 1), r = Math.round(v / p) * p;
+    return e >= 1 ? Math.round(r).toLocaleString("en") : String(+r.toFixed(1));
+  }
   function times(r) { // a ratio in words
     if (!isFinite(r) || r === 0) return "";
-    if (r < 1) return Math.round(1 / r).toLocaleString("en") + " times smaller than";
-    return r < 1.5 ? "about the same as" : (r < 10 ? r.toFixed(1) : Math.round(r).toLocaleString("en")) + " times larger than";
+    if (r < 1 / 1.5) return round2(1 / r) + " times smaller than";
+    return r < 1.5 ? "about the same as" : round2(r) + " times larger than";
   }
 
   BPE.widgets["gradient-depth"] = function (fig, trace) {
@@ -32,6 +36,8 @@
     var bars = fig.querySelector(".gd-bars"), lossSvg = fig.querySelector(".gd-loss"), key = fig.querySelector(".gd-key");
     var status = fig.querySelector(".gd-status"), out = BPE.readout(fig);
     var state = { setup: 0, depth: Number(depthIn.value) };
+    var narrow = window.matchMedia ? window.matchMedia("(max-width: 560px)") : null;
+    function small() { return !!(narrow && narrow.matches); }
     function runOf(s, d) { return trace.runs[lookup[s + ":" + d]]; }
 
     // One log scale for every run, so set-ups and depths compare by eye.
@@ -44,7 +50,8 @@
     var player = new BPE.Player(records, { interval: 500 });
 
     function drawBars(run, k) {
-      var W = 420, H = 280, m = { l: 62, r: 12, t: 30, b: 44 };
+      var W = small() ? 300 : 420, H = 280, m = { l: 62, r: 12, t: 30, b: 44 };
+      bars.setAttribute("viewBox", "0 0 " + W + " " + H);
       while (bars.lastChild && bars.lastChild.nodeName !== "title") bars.removeChild(bars.lastChild);
       var g = run.gradnorms.W[k], L = g.length;
       var y = BPE.scale(e0, e1, H - m.b, m.t), slot = (W - m.l - m.r) / L;
@@ -54,7 +61,7 @@
         BPE.text(axes, m.l - 6, y(e) + 4, e === 0 ? "1" : "10" + String(e).split("").map(function (c) { return SUP[c]; }).join(""), "tick", "end");
       }
       BPE.svg("line", { x1: m.l, y1: H - m.b, x2: W - m.r, y2: H - m.b }, axes);
-      BPE.text(axes, (m.l + W - m.r) / 2, H - 6, "layer (1 = next to the input, " + L + " = output)", "axis-label", "middle");
+      BPE.text(axes, (m.l + W - m.r) / 2, H - 6, small() ? "layer (1 = input side, " + L + " = output)" : "layer (1 = next to the input, " + L + " = output)", "axis-label", "middle");
       var yl = BPE.text(axes, 14, (m.t + H - m.b) / 2, "gradient size", "axis-label", "middle");
       yl.setAttribute("transform", "rotate(-90 14 " + (m.t + H - m.b) / 2 + ")");
       var plot = BPE.svg("g", { "class": "gd-plot" }, bars);
@@ -74,7 +81,9 @@
       var runs = setups.map(function (_, s) { return runOf(s, state.depth); });
       var last = Math.max.apply(null, runs.map(function (r) { return r.steps[r.steps.length - 1]; }));
       var TOP = 1.5;
-      var ax = BPE.axes(lossSvg, { width: 420, height: 240, x: [0, last], y: [0, TOP], xLabel: "step", yLabel: "loss" });
+      var LW = small() ? 300 : 420;
+      lossSvg.setAttribute("viewBox", "0 0 " + LW + " 240");
+      var ax = BPE.axes(lossSvg, { width: LW, height: 240, x: [0, last], y: [0, TOP], xLabel: "step", yLabel: "loss" });
       runs.forEach(function (r, s) {
         var d = "";
         r.steps.forEach(function (st, i) { if (isFinite(r.loss[i])) d += (d ? "L" : "M") + ax.x(st).toFixed(1) + "," + ax.y(Math.min(TOP, r.loss[i])).toFixed(1); });
@@ -134,6 +143,10 @@
       }
     });
     function save() { BPE.hashState.write(fig.id, { setup: state.setup, depth: state.depth, step: trace.runs[0].steps[player.index] }); }
+    if (narrow) {
+      var relayout = function () { render(player.index); };
+      if (narrow.addEventListener) narrow.addEventListener("change", relayout); else if (narrow.addListener) narrow.addListener(relayout);
+    }
     if (!kit.restore()) render(0);
   };
 })();

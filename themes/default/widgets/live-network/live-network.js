@@ -32,44 +32,56 @@
     function param(name, i, j, k) { var p = run.params[name][k]; return j === null ? p[i] : p[i][j]; }
     function paramsAt(k) { var p = {}; for (var n in run.params) p[n] = run.params[n][k]; return p; }
 
-    // --- the drawing: columns of circles, a line per weight ---------------------------------
-    var W = 480, H = 290, R = 24, cols = [60, 220, 380], tx = 452;
-    function ys(n) { var gap = Math.min(90, (H - 70) / Math.max(1, n - 1)), mid = H / 2 + 10; var o = []; for (var j = 0; j < n; j++) o.push(mid + (j - (n - 1) / 2) * gap); return o; }
-    var pos = sizes.map(function (n, l) { return ys(n).map(function (y) { return [cols[l], y]; }); });
-    var gWires = BPE.svg("g", { "class": "ln-wires" }, svg), gNodes = BPE.svg("g", { "class": "ln-nodes" }, svg);
-    var wires = [];
-    for (var l = 1; l < sizes.length; l++) {
-      for (var i = 0; i < sizes[l]; i++) {
-        for (var j = 0; j < sizes[l - 1]; j++) {
-          var a = pos[l - 1][j], b = pos[l][i];
-          wires.push({ name: "W" + l, i: i, j: j, el: BPE.svg("line", { x1: a[0] + R, y1: a[1], x2: b[0] - R, y2: b[1], "class": "ln-wire" }, gWires) });
-        }
-      }
-    }
-    var names = ["Inputs", "Hidden layer", "Output"];
-    names.forEach(function (t, l) { BPE.text(svg, cols[l], 22, t, "ln-col", "middle"); });
-    BPE.text(svg, tx, 22, "Answer", "ln-col", "middle");
-    function node(p, label, cls) {
-      var g = BPE.svg("g", { "class": "ln-node " + (cls || "") }, gNodes);
+    // --- the drawing: layers left to right where there is room, top to bottom on a phone ---
+    var R = 24, inLabels = trace.labels && trace.labels.inputs, wires = [], nodes = [], target = null;
+    function spread(n, lo, hi) { var gap = Math.min(90, (hi - lo) / Math.max(1, n - 1)), mid = (lo + hi) / 2, o = []; for (var j = 0; j < n; j++) o.push(mid + (j - (n - 1) / 2) * gap); return o; }
+    function node(parent, p, label, cls, tall) {
+      var g = BPE.svg("g", { "class": "ln-node " + (cls || "") }, parent);
       BPE.svg("circle", { cx: p[0], cy: p[1], r: R, "class": "ln-disc" }, g);
       var fill = BPE.svg("circle", { cx: p[0], cy: p[1], r: R, "class": "ln-fill" }, g);
       BPE.svg("circle", { cx: p[0], cy: p[1], r: R, "class": "ln-ring" }, g);
-      BPE.text(g, p[0], p[1] + R + 15, label, "ln-name", "middle");
+      if (tall) BPE.text(g, p[0] + R + 5, p[1] + 5, label, "ln-name", "start");
+      else BPE.text(g, p[0], p[1] + R + 15, label, "ln-name", "middle");
       var halo = BPE.text(g, p[0], p[1] + 5, "", "ln-halo", "middle");
       var val = BPE.text(g, p[0], p[1] + 5, "", "ln-val", "middle");
       return { fill: fill, halo: halo, val: val };
     }
-    var inLabels = trace.labels && trace.labels.inputs;
-    var nodes = sizes.map(function (n, l) {
-      return pos[l].map(function (p, j) {
-        var label = l === 0 ? (inLabels ? inLabels[j].replace(/(\d+)/, function (m) { return sub(m); }) : "x" + sub(j + 1))
-                  : l === sizes.length - 1 ? (n === 1 ? "output" : "out" + sub(j + 1)) : "h" + sub(j + 1);
-        return node(p, label, l === 0 ? "is-input" : "");
+    function build(tall) {
+      while (svg.lastChild && svg.lastChild.nodeName !== "title") svg.removeChild(svg.lastChild);
+      var box = tall ? [330, 400] : [480, 290], at = tall ? [64, 200, 336] : [55, 205, 350];
+      svg.setAttribute("viewBox", "0 0 " + box[0] + " " + box[1]);
+      var pos = sizes.map(function (n, l) {
+        return (tall ? spread(n, 40, 250) : spread(n, 60, box[1] - 40)).map(function (v) { return tall ? [v, at[l]] : [at[l], v]; });
       });
-    });
-    var outP = pos[sizes.length - 1][0];
-    BPE.svg("line", { x1: outP[0] + R, y1: outP[1], x2: tx - R, y2: outP[1], "class": "ln-compare" }, gWires);
-    var target = node([tx, outP[1]], "right", "is-target");
+      var gWires = BPE.svg("g", { "class": "ln-wires" }, svg), gNodes = BPE.svg("g", { "class": "ln-nodes" }, svg);
+      wires = [];
+      for (var l = 1; l < sizes.length; l++) {
+        for (var i = 0; i < sizes[l]; i++) {
+          for (var j = 0; j < sizes[l - 1]; j++) {
+            var a = pos[l - 1][j], b = pos[l][i], dx = b[0] - a[0], dy = b[1] - a[1], len = Math.sqrt(dx * dx + dy * dy);
+            wires.push({ name: "W" + l, i: i, j: j, el: BPE.svg("line", { x1: a[0] + R * dx / len, y1: a[1] + R * dy / len,
+              x2: b[0] - R * dx / len, y2: b[1] - R * dy / len, "class": "ln-wire" }, gWires) });
+          }
+        }
+      }
+      var outP = pos[sizes.length - 1][0], tp = tall ? [outP[0] + 110, outP[1]] : [outP[0] + 85, outP[1]];
+      ["Inputs", "Hidden layer", "Output"].forEach(function (t, l) {
+        if (tall) { BPE.text(svg, 6, at[l] - R - 8, t, "ln-col ln-col-halo", "start"); BPE.text(svg, 6, at[l] - R - 8, t, "ln-col", "start"); }
+        else BPE.text(svg, at[l], 22, t, "ln-col", "middle");
+      });
+      if (!tall) BPE.text(svg, tp[0], 22, "Answer", "ln-col", "middle");
+      nodes = sizes.map(function (n, l) {
+        return pos[l].map(function (p, j) {
+          var label = l === 0 ? (inLabels ? inLabels[j].replace(/(\d+)/, function (m) { return sub(m); }) : "x" + sub(j + 1))
+                    : l === sizes.length - 1 ? (n === 1 ? (tall ? "out" : "output") : "out" + sub(j + 1)) : "h" + sub(j + 1);
+          return node(gNodes, p, label, l === 0 ? "is-input" : "", tall);
+        });
+      });
+      BPE.svg("line", { x1: outP[0] + R + (tall ? 34 : 0), y1: outP[1], x2: tp[0] - R, y2: tp[1], "class": "ln-compare" }, gWires);
+      target = node(gNodes, tp, "right", "is-target", tall);
+    }
+    var narrow = window.matchMedia ? window.matchMedia("(max-width: 560px)") : null;
+    build(!!(narrow && narrow.matches));
 
     function show(el, v) { el.val.textContent = v; el.halo.textContent = v; }
     function drawNet(k, c) {
@@ -141,6 +153,10 @@
         }
       }
     });
+    if (narrow) {
+      var relayout = function () { build(narrow.matches); var k = shown; shown = -1; render(k); };
+      if (narrow.addEventListener) narrow.addEventListener("change", relayout); else if (narrow.addListener) narrow.addListener(relayout);
+    }
     if (!kit.restore()) render(0);
   };
 })();
