@@ -131,7 +131,6 @@
       out.set("step", String(run.steps[k]));
       out.set("loss", fmt(run.loss[k], 4));
       out.set("correct", String(run.correct[k]));
-      hundred.setAttribute("aria-disabled", player.atEnd() ? "true" : "false");
       fig.setAttribute("data-step", String(run.steps[k]));
       if (!player.playing()) {
         out.announce(status, "Step " + run.steps[k] + ": loss " + fmt(run.loss[k], 4) + ", " + run.correct[k] + " of " + X.length +
@@ -153,6 +152,10 @@
         }
       }
     });
+    // After the shared controls' own refresh, which knows nothing of this button.
+    function hundredState() { hundred.setAttribute("aria-disabled", player.atEnd() ? "true" : "false"); }
+    player.onFrame(hundredState);
+    hundredState();
     if (narrow) {
       var relayout = function () { build(narrow.matches); var k = shown; shown = -1; render(k); };
       if (narrow.addEventListener) narrow.addEventListener("change", relayout); else if (narrow.addListener) narrow.addListener(relayout);
