@@ -56,20 +56,14 @@ def context(traces, options, uid, math_):
     scales = sorted({s for _, s in setups})
     labels = [setup_label(a, s, scales) for a, s in setups]
     deep = depths[-1]
-    rows = []
-    for (a, s), label in zip(setups, labels):
-        cells = []
-        for d in depths:
-            g = by[(a, s), d].grad_norms[0]
-            cells.append(sci(float(g[0])))
-        rows.append({"label": label, "cells": cells,
-                     "final": f"{by[(a, s), deep].loss[-1]:.3f}"})
+    rows = [{"depth": d, "cells": [sci(float(by[st, d].grad_norms[0][0])) for st in setups]} for d in depths]
+    finals = [f"{by[st, deep].loss[-1]:.3f}" for st in setups]
     lookup = {}
     for i, (a, s) in enumerate(setups):
         for d in depths:
             lookup[f"{i}:{d}"] = traces.index(by[(a, s), d])
     return {"figure": figure(traces, setups, labels, depths, by, uid), "setups": labels, "depths": depths,
-            "deep": deep, "rows": rows, "lookup": lookup, "steps": int(traces[0].steps[-1]),
+            "deep": deep, "rows": rows, "finals": finals, "lookup": lookup, "steps": int(traces[0].steps[-1]),
             "records": len(traces[0].steps), "default_depth": deep}
 
 

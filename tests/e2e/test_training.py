@@ -296,11 +296,14 @@ def test_without_javascript_the_static_figures_tell_the_story(browser, built_sit
     cells = live.locator(".ln-table tbody tr").evaluate_all("rs => rs.map(r => Array.from(r.cells).map(c => c.textContent))")
     assert [c[1] for c in cells] == [four(value(0, *r)) for r in ORDER]
     assert [c[2] for c in cells] == [four(value(last, *r)) for r in ORDER]
+    head = deep.locator(".gd-table thead th").all_inner_texts()
+    assert head[1] == "Sigmoid, He-sized weights"
     rows = deep.locator(".gd-table tbody tr").evaluate_all("rs => rs.map(r => Array.from(r.cells).map(c => c.textContent))")
-    sigmoid = rows[0]
-    assert sigmoid[0] == "Sigmoid, He-sized weights"
-    assert sigmoid[-2] == sci(deep_run(10, "sigmoid", 1.0, 0)[0][0])
-    assert sigmoid[1] == sci(deep_run(2, "sigmoid", 1.0, 0)[0][0])
+    assert [r[0] for r in rows[:-1]] == [str(d) for d in range(2, 11)]
+    assert rows[0][1] == sci(deep_run(2, "sigmoid", 1.0, 0)[0][0])
+    assert rows[-2][1] == sci(deep_run(10, "sigmoid", 1.0, 0)[0][0])
+    assert rows[-2][3] == sci(deep_run(10, "relu", 1.0, 0)[0][0])
+    assert float(rows[-1][3]) == pytest.approx(deep_run(10, "relu", 1.0, DEEP["train"]["steps"])[1], abs=6e-4)
     label = deep.locator("svg.static-figure").get_attribute("aria-label")
     assert "layer 1 " + sci(deep_run(10, "sigmoid", 1.0, 0)[0][0]) in label
     ctx.close()
