@@ -80,6 +80,10 @@ def test_hundred_steps_shows_the_weights_of_step_100(page, site_url):
     fig, _ = open_page(page, site_url)
     assert table_values(fig) == [four(value(0, *r)) for r in ORDER]
     assert fig.locator('[data-readout="step"]').inner_text() == "0"
+    # Record which rows get the brief highlight (it fades, so watch for it rather than look later).
+    fig.evaluate("""f => { f._marked = new Set(); new MutationObserver(ms => ms.forEach(m => {
+        if (m.target.classList.contains('is-changed')) f._marked.add(m.target.getAttribute('data-param')); }))
+        .observe(f.querySelector('.ln-weights tbody'), {subtree: true, attributes: true, attributeFilter: ['class']}); }""")
     fig.get_by_role("button", name="100 steps").click()
     assert fig.get_attribute("data-step") == "100"
     assert fig.locator('[data-readout="step"]').inner_text() == "100"
@@ -91,7 +95,7 @@ def test_hundred_steps_shows_the_weights_of_step_100(page, site_url):
     for r, text in zip(ORDER, changes):
         d = value(100, *r) - value(0, *r)
         assert text == (("▲ +" if d > 0 else "▼ −") + f"{abs(d):.4f}"), (r, text)
-    assert fig.locator(".ln-weights tbody tr.is-changed").count() == len(ORDER)
+    assert fig.evaluate("f => f._marked.size") == len(ORDER)
     # Once more: 200, then one Step to 201, then 100 steps stops at the last recorded step.
     fig.get_by_role("button", name="100 steps").click()
     fig.get_by_role("button", name="Step", exact=True).click()

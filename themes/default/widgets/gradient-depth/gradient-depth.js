@@ -118,13 +118,17 @@
       var g = run.gradnorms.W[i], first = g[0], lastG = g[g.length - 1], ratio = first / lastG;
       out.set("first", sci(first));
       out.set("last", sci(lastG));
-      out.set("ratio", sci(ratio));
+      out.set("ratio", lastG === 0 ? "— (nothing reaches the output layer)" : sci(ratio));
       out.set("loss", BPE.fmt(run.loss[i], 3));
       fig.setAttribute("data-setup", String(state.setup));
       fig.setAttribute("data-depth", String(state.depth));
       fig.setAttribute("data-step", String(run.steps[i]));
-      out.announce(status, setups[state.setup] + ", " + state.depth + " layers, step " + run.steps[i] + ": layer 1's gradient is " +
-        sci(first) + ", " + times(ratio) + " the output layer's (" + sci(lastG) + "). Loss " + BPE.fmt(run.loss[i], 3) + ".");
+      var said = g.every(function (v) { return v === 0; })
+        ? "every layer's gradient is 0: no blame reaches any weight, so nothing can learn any more"
+        : first === 0 || lastG === 0
+          ? "layer 1's gradient is " + sci(first) + " and the output layer's is " + sci(lastG)
+          : "layer 1's gradient is " + sci(first) + ", " + times(ratio) + " the output layer's (" + sci(lastG) + ")";
+      out.announce(status, setups[state.setup] + ", " + state.depth + " layers, step " + run.steps[i] + ": " + said + ". Loss " + BPE.fmt(run.loss[i], 3) + ".");
     }
 
     player.onFrame(function (k) { render(k); });
