@@ -123,9 +123,9 @@
 
     var chart = BPE.lineChart(fig.querySelector(".ln-loss"), run.steps, run.loss, { xLabel: "step", yLabel: "loss" });
     var player = new BPE.Player(run.steps.length, { interval: 120 });
-    function render(k) {
+    function render(k, sameStep) {
       var c = Number(select.value), o = drawNet(k, c);
-      drawTable(k);
+      if (!sameStep) drawTable(k);
       shown = k;
       chart.show(k);
       out.set("step", String(run.steps[k]));
@@ -138,7 +138,7 @@
       } else status.textContent = "";
     }
     player.onFrame(function (k) { render(k); });
-    select.addEventListener("change", function () { var k = shown; shown = -1; render(k); });
+    select.addEventListener("change", function () { render(shown, true); }); // another case, the same weights
     var kit = BPE.controls(fig, player, {
       actions: { hundred: function () { player.pause(); player.seek(Math.min(player.index + 100, player.length - 1)); } },
       keys: { h: "hundred" },
@@ -157,7 +157,8 @@
     player.onFrame(hundredState);
     hundredState();
     if (narrow) {
-      var relayout = function () { build(narrow.matches); var k = shown; shown = -1; render(k); };
+      // A new drawing only: the table keeps its last-change marks.
+      var relayout = function () { build(narrow.matches); drawNet(Math.max(0, shown), Number(select.value)); };
       if (narrow.addEventListener) narrow.addEventListener("change", relayout); else if (narrow.addListener) narrow.addListener(relayout);
     }
     if (!kit.restore()) render(0);
