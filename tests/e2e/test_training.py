@@ -126,6 +126,10 @@ def test_the_drawing_shows_the_chosen_case_at_the_step_shown(page, site_url):
         assert status.get_attribute("aria-live") == "polite"
         expect = f"For inputs ({LX[c, 0]:g}, {LX[c, 1]:g}) the network says {o[0]:.2f}".replace("-", "−")
         page.wait_for_function("([el, t]) => el.textContent.indexOf(t) >= 0", arg=[status.element_handle(), expect])
+    # Choosing a case changes no weight: the table keeps the marks of the last move.
+    changes = fig.locator(".ln-weights tbody td.ln-change").all_inner_texts()
+    assert changes[0] == ("▲ +" if value(100, "W1", 0, 0) > value(0, "W1", 0, 0) else "▼ −") + \
+        f"{abs(value(100, 'W1', 0, 0) - value(0, 'W1', 0, 0)):.4f}"
     # Wires carry the sign as a dash, not by colour alone: negative weights are dashed.
     classes = fig.locator("svg.ln-net line.ln-wire").evaluate_all("ls => ls.map(l => l.getAttribute('class'))")
     signs = [value(100, "W1", i, j) for i in range(3) for j in range(2)] + [value(100, "W2", 0, j) for j in range(3)]
