@@ -118,7 +118,7 @@
       var g = run.gradnorms.W[i], first = g[0], lastG = g[g.length - 1], ratio = first / lastG;
       out.set("first", sci(first));
       out.set("last", sci(lastG));
-      out.set("ratio", lastG === 0 ? "— (nothing reaches the output layer)" : sci(ratio));
+      out.set("ratio", lastG === 0 ? "—" : sci(ratio));
       out.set("loss", BPE.fmt(run.loss[i], 3));
       fig.setAttribute("data-setup", String(state.setup));
       fig.setAttribute("data-depth", String(state.depth));
@@ -128,6 +128,7 @@
         : first === 0 || lastG === 0
           ? "layer 1's gradient is " + sci(first) + " and the output layer's is " + sci(lastG)
           : "layer 1's gradient is " + sci(first) + ", " + times(ratio) + " the output layer's (" + sci(lastG) + ")";
+      if (player.playing()) return; // said once it stops, not at every frame
       out.announce(status, setups[state.setup] + ", " + state.depth + " layers, step " + run.steps[i] + ": " + said + ". Loss " + BPE.fmt(run.loss[i], 3) + ".");
     }
 
