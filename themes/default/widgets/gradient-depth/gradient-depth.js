@@ -128,7 +128,7 @@
         : first === 0 || lastG === 0
           ? "layer 1's gradient is " + sci(first) + " and the output layer's is " + sci(lastG)
           : "layer 1's gradient is " + sci(first) + ", " + times(ratio) + " the output layer's (" + sci(lastG) + ")";
-      if (player.playing()) return; // said once it stops, not at every frame
+      if (player.playing()) { status.textContent = ""; return; } // said once it stops, not at every frame
       out.announce(status, setups[state.setup] + ", " + state.depth + " layers, step " + run.steps[i] + ": " + said + ". Loss " + BPE.fmt(run.loss[i], 3) + ".");
     }
 
