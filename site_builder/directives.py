@@ -139,6 +139,10 @@ def _validate(name, body, path, line, registry, scenarios, index) -> WidgetUse:
             for item in value if isinstance(value, list) else [value]:
                 if item not in allowed:
                     errors.add(path, at, f"'{item}' is not a {key} value for '{name}' (one of {', '.join(allowed)}){did_you_mean(item, allowed)}")
+            if isinstance(value, list):
+                twice = sorted({str(v) for v in value if value.count(v) > 1})
+                if twice:
+                    errors.add(path, at, f"option '{key}' lists {', '.join(repr(t) for t in twice)} more than once")
     for key in sorted(spec.required):
         if key not in loc.data:
             errors.add(path, line, f"widget '{name}' needs the option '{key}'")
