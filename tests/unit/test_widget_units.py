@@ -101,3 +101,20 @@ def test_a_widget_without_its_template_is_an_error(site):
         build_mod.build(site)
     assert "final-loss/final-loss.html" in str(info.value) and "has no template" in str(info.value)
     assert not (site / "build").exists()
+
+
+def test_every_scroller_in_a_widget_template_is_reachable_and_named():
+    """A box that may scroll sideways on a phone (a table, a static figure) must be reachable
+    by keyboard and named for a screen reader, in every widget: not only where a page happens
+    to overflow today (tests/e2e/test_course.py checks the built pages)."""
+    import html5lib
+
+    bad = []
+    for template in sorted((REPO / "themes" / "default" / "widgets").glob("*/*.html")):
+        doc = html5lib.parseFragment(template.read_text(), namespaceHTMLElements=False)
+        for el in doc.iter():
+            classes = (el.get("class") or "").split() if isinstance(el.tag, str) else []
+            if {"table-scroll", "static-fallback"} & set(classes):
+                if el.get("tabindex") != "0" or not (el.get("aria-label") or el.get("aria-labelledby")):
+                    bad.append(f"{template.parent.name}: <{el.tag} class={el.get('class')!r}>")
+    assert bad == []
