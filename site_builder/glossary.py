@@ -138,6 +138,14 @@ def link_html(shown: str, term: Term, n: int, first: bool) -> str:
             f'id="bpe-tip-{n}">{html.escape(term.short, quote=False)}</span></span>')
 
 
+_LINK = re.compile(r'<a href="glossary\.html#[^"]*"(?: id="[^"]*")? aria-describedby="[^"]*">(.*?)</a>')
+
+
+def unlink(body: str) -> str:
+    """Marked words as plain text with their tips (for a package that has no glossary page)."""
+    return _LINK.sub(r"\1", body)
+
+
 class Marks:
     """Collects the marks of one page; `restore` puts the links in (first use of a term gets
     the id the glossary page links back to)."""

@@ -255,6 +255,8 @@ class Renderer:
             body = _RELATIVE_PAGE_LINK.sub(r'href="../\1"', body)
         elif variant == "scorm-alone":
             body = _OTHER_PAGE_ANCHOR.sub(r"\1", body)
+        if variant.startswith("scorm"):  # a package has no glossary page: the words keep their tips
+            body = glossary.unlink(body)
         page = {
             "title": lesson.title, "summary": lesson.summary, "objectives": lesson.objectives,
             "slug": lesson.slug, "href": lesson.href, "order": lesson.order,

@@ -165,6 +165,11 @@ def test_term_shows_its_definition_on_hover_and_on_focus(page, site_url):
             break
     assert page.evaluate("document.activeElement.getAttribute('href')") == "glossary.html#term-slope"
     assert tip.is_visible()
+    page.keyboard.press("Escape")  # dismissable without moving focus
+    assert not tip.is_visible()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert tip.is_visible()
     # inside the viewport, at phone width too
     page.set_viewport_size({"width": 375, "height": 800})
     box = tip.bounding_box()

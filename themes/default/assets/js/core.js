@@ -397,8 +397,18 @@
     }
   };
 
+  // Glossary tips show on hover and focus (CSS); Escape hides them until the next move.
+  BPE.termTips = function () {
+    var root = document.documentElement;
+    document.addEventListener("keydown", function (e) { if (e.key === "Escape") root.classList.add("tips-off"); });
+    var back = function () { root.classList.remove("tips-off"); };
+    document.addEventListener("focusin", back);
+    document.addEventListener("mouseover", back);
+  };
+
   BPE.boot = function () {
     BPE.thinkFirst();
+    BPE.termTips();
     var figures = document.querySelectorAll("figure[data-widget]");
     for (var i = 0; i < figures.length; i++) {
       var fig = figures[i], name = fig.getAttribute("data-widget"), make = BPE.widgets[name];
