@@ -250,8 +250,9 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     # The teachers' page reads every lesson (objectives, the widgets it places).
     pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[l.path.read_bytes() for l in lessons]),
                                     lambda r: r.teachers_html(lessons, names, traces))
-    pages["glossary.html"] = cached("glossary", _digest(builder, site, "glossary", *[l.path.read_bytes() for l in lessons]),
-                                    lambda r: r.glossary_html(lessons))
+    if glossary_file.is_file():  # a site without content/glossary.yaml has no glossary page
+        pages["glossary.html"] = cached("glossary", _digest(builder, site, "glossary", *[l.path.read_bytes() for l in lessons]),
+                                        lambda r: r.glossary_html(lessons))
     return pages
 
 

@@ -164,7 +164,7 @@ class Renderer:
              styles_used: list[str] = (), **context) -> str:
         context.setdefault("home_href", "index.html")
         context.setdefault("teachers_href", "teachers.html")
-        context.setdefault("glossary_href", "glossary.html")
+        context.setdefault("glossary_href", "glossary.html" if self.glossary.terms else "")
         scripts = [Markup(self.asset(s)) for s in scripts_used]
         return self.template(
             template,
@@ -285,7 +285,7 @@ class Renderer:
         return self.page("404.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page, lessons=items,
                          home_href=f"{self.config.base_url}index.html",
                          teachers_href=f"{self.config.base_url}teachers.html",
-                         glossary_href=f"{self.config.base_url}glossary.html")
+                         glossary_href=f"{self.config.base_url}glossary.html" if self.glossary.terms else "")
 
     # --- the page for teachers --------------------------------------------------------------
     def widget_uses(self, lesson, scenario_names) -> list:
