@@ -207,7 +207,8 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
 
     builder = _digest(__version__, _tree_digest(PACKAGE, "*.py"), _tree_digest(root / "themes" / config.theme),
                       *[x for p in local_modules(root) for x in (p.name, p.read_bytes())])
-    site = _digest(config.path.read_bytes(), *[(l.slug, l.title, l.summary, l.order, l.position, l.needs, l.minutes)
+    glossary_file = root / "content" / "glossary.yaml"
+    site = _digest(config.path.read_bytes(), glossary_file.read_bytes() if glossary_file.is_file() else b"", *[(l.slug, l.title, l.summary, l.order, l.position, l.needs, l.minutes)
                                                for l in lessons],
                    *[(n, s.key) for n, s in sorted(scenarios.items())])
     page_cache = cache / "pages"
@@ -249,6 +250,9 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     # The teachers' page reads every lesson (objectives, the widgets it places).
     pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[l.path.read_bytes() for l in lessons]),
                                     lambda r: r.teachers_html(lessons, names, traces))
+    if glossary_file.is_file():  # a site without content/glossary.yaml has no glossary page
+        pages["glossary.html"] = cached("glossary", _digest(builder, site, "glossary", *[l.path.read_bytes() for l in lessons]),
+                                        lambda r: r.glossary_html(lessons))
     return pages
 
 

@@ -53,7 +53,9 @@ def check_blocks(source: str, path, first_line: int) -> None:
     from site_builder.safehtml import prose_lines
 
     errors = ErrorCollector()
-    kinds = ("widget", *CALLOUTS)
+    from site_builder.blocks import BLOCKS
+
+    kinds = ("widget", *CALLOUTS, *BLOCKS)
     for i, text in prose_lines(source):
         line = first_line + i
         nested = NESTED.match(text)
@@ -71,7 +73,8 @@ def check_blocks(source: str, path, first_line: int) -> None:
             continue  # '///' closes a block
         if not m or kind not in kinds:
             errors.add(path, line, f"unknown block '/// {kind}'{did_you_mean(kind, kinds)}: blocks are "
-                                   f"'/// widget | NAME' and the callouts {', '.join(CALLOUTS)} ('/// note | Title')")
+                                   f"'/// widget | NAME', the lesson blocks {', '.join(BLOCKS)} and the callouts "
+                                   f"{', '.join(CALLOUTS)} ('/// note | Title')")
             continue
         if kind == "widget" and m.group("title") and len(m.group("title").split()) > 1:
             errors.add(path, line, f"'/// widget | {m.group('title')}': a widget line names one widget and "
@@ -156,12 +159,14 @@ def _validate(name, body, path, line, registry, scenarios, index) -> WidgetUse:
 
 def markdown_extensions() -> tuple[list, dict]:
     """Python-Markdown extensions and their settings for lesson prose."""
+    from site_builder.blocks import BLOCKS
+
     exts = ["tables", "footnotes", "attr_list", "def_list", "toc", "sane_lists", "smarty",
             "pymdownx.superfences", "pymdownx.highlight", "pymdownx.blocks.admonition"]
     config = {
         "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
         "pymdownx.highlight": {"noclasses": True, "use_pygments": True, "pygments_style": "friendly"},
-        "pymdownx.blocks.admonition": {"types": list(CALLOUTS)},
+        "pymdownx.blocks.admonition": {"types": [*CALLOUTS, *BLOCKS]},
         "smarty": {"smart_quotes": True, "smart_dashes": True},
     }
     return exts, config

@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from site_builder import directives, expressions, mathml, safehtml
+from site_builder import blocks as lesson_blocks, directives, expressions, glossary, mathml, safehtml
 from site_builder.errors import ContentError
 
 GENERATOR = "Backprop Explained site builder"
@@ -120,6 +120,7 @@ class Renderer:
         css_dir = self.theme / "assets" / "css"
         self.styles = [Markup(p.read_text(encoding="utf-8")) for p in sorted(css_dir.glob("*.css"))]
         self._assets: dict[str, str] = {}
+        self.glossary = glossary.load(self.root)
 
     # --- assets ---------------------------------------------------------------------------
     def asset(self, rel: str) -> str:
@@ -163,6 +164,7 @@ class Renderer:
              styles_used: list[str] = (), **context) -> str:
         context.setdefault("home_href", "index.html")
         context.setdefault("teachers_href", "teachers.html")
+        context.setdefault("glossary_href", "glossary.html" if self.glossary.terms else "")
         scripts = [Markup(self.asset(s)) for s in scripts_used]
         return self.template(
             template,
@@ -194,8 +196,11 @@ class Renderer:
             return widget_stash("")  # filled in below, once every use is known
 
         source, uses = directives.extract_widgets(source, path, first, self.registry, set(scenario_names), widget_placeholder)
+        source = lesson_blocks.prepare(source, path, first)
         math_stash = Stash("MATH")
         source = mathml.extract(source, path, first, math_stash)
+        marks = glossary.Marks()
+        source = glossary.mark(source, path, first, self.glossary, marks)
 
         import markdown
 
@@ -244,12 +249,14 @@ class Renderer:
         scripts.append(BOOT_SCRIPT)
         if variant != "site":  # lesson pages carry no embed box: teachers.html holds the snippets
             scripts.append(EMBED_SCRIPT if variant == "embed" else SCORM_SCRIPT)
-        body = widget_stash.restore(math_stash.restore(body))
-        toc = math_stash.restore(toc)
+        body = lesson_blocks.finish(marks.restore(widget_stash.restore(math_stash.restore(body))))
+        toc = marks.restore(math_stash.restore(toc), plain=True)
         if variant == "embed":
             body = _RELATIVE_PAGE_LINK.sub(r'href="../\1"', body)
         elif variant == "scorm-alone":
             body = _OTHER_PAGE_ANCHOR.sub(r"\1", body)
+        if variant.startswith("scorm"):  # a package has no glossary page: the words keep their tips
+            body = glossary.unlink(body)
         page = {
             "title": lesson.title, "summary": lesson.summary, "objectives": lesson.objectives,
             "slug": lesson.slug, "href": lesson.href, "order": lesson.order,
@@ -269,12 +276,16 @@ class Renderer:
         page = {"title": self.config.title, "summary": self.config.description, "href": "index.html"}
         return self.page("index.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page, lessons=items)
 
+    def glossary_html(self, lessons) -> str:
+        return glossary.page_html(self, lessons, self.glossary, [*CORE_SCRIPTS, BOOT_SCRIPT])
+
     def not_found_html(self, lessons) -> str:
         items = [_course_item(l) for l in lessons]
         page = {"title": "Page not found", "summary": "", "href": "404.html"}
         return self.page("404.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page, lessons=items,
                          home_href=f"{self.config.base_url}index.html",
-                         teachers_href=f"{self.config.base_url}teachers.html")
+                         teachers_href=f"{self.config.base_url}teachers.html",
+                         glossary_href=f"{self.config.base_url}glossary.html" if self.glossary.terms else "")
 
     # --- the page for teachers --------------------------------------------------------------
     def widget_uses(self, lesson, scenario_names) -> list:

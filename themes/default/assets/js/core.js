@@ -376,7 +376,39 @@
     }
   };
 
+  // Think-first blocks: the answer is on the page (print, JS off); here it waits behind a button.
+  BPE.thinkFirst = function () {
+    var answers = document.querySelectorAll(".think-answer");
+    for (var i = 0; i < answers.length; i++) {
+      var answer = answers[i], button = document.createElement("button");
+      button.type = "button";
+      button.className = "think-reveal";
+      button.textContent = "Show the answer";
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-controls", answer.id);
+      answer.hidden = true;
+      answer.parentNode.insertBefore(button, answer);
+      button.addEventListener("click", function (event) {
+        var b = event.currentTarget, a = document.getElementById(b.getAttribute("aria-controls"));
+        a.hidden = !a.hidden;
+        b.setAttribute("aria-expanded", a.hidden ? "false" : "true");
+        b.textContent = a.hidden ? "Show the answer" : "Hide the answer";
+      });
+    }
+  };
+
+  // Glossary tips show on hover and focus (CSS); Escape hides them until the next move.
+  BPE.termTips = function () {
+    var root = document.documentElement;
+    document.addEventListener("keydown", function (e) { if (e.key === "Escape") root.classList.add("tips-off"); });
+    var back = function () { root.classList.remove("tips-off"); };
+    document.addEventListener("focusin", back);
+    document.addEventListener("mouseover", back);
+  };
+
   BPE.boot = function () {
+    BPE.thinkFirst();
+    BPE.termTips();
     var figures = document.querySelectorAll("figure[data-widget]");
     for (var i = 0; i < figures.length; i++) {
       var fig = figures[i], name = fig.getAttribute("data-widget"), make = BPE.widgets[name];
