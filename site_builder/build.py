@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,9 +90,10 @@ def stage_scenarios(root: Path):
 
 
 def _train_into_cache(scenario, folder: Path) -> list[tuple]:
-    """Train one scenario into the cache (in a worker process). Problems come back as plain
-    (path, line, message) tuples, the same in any process: an exception would have to be
-    pickled, and one that cannot be breaks the whole pool."""
+    """Train one scenario into the cache (in a worker process), and check its gradients there
+    too (the stamp stage_gradcheck reads). Problems come back as plain (path, line, message)
+    tuples, the same in any process: an exception would have to be pickled, and one that
+    cannot be breaks the whole pool."""
     from site_builder import scenarios as sc
 
     try:
@@ -102,6 +104,10 @@ def _train_into_cache(scenario, folder: Path) -> list[tuple]:
         return [(str(scenario.path), None, "training ran out of memory; make the scenario smaller")]
     except Exception as exc:  # noqa: BLE001 - never a traceback; sc.run already maps the engine's errors
         return [(str(scenario.path), None, f"training failed ({type(exc).__name__}: {exc})")]
+    try:
+        _gradcheck_stamp(scenario, folder.parent / "gradcheck")
+    except Exception:  # noqa: BLE001 - no stamp: stage_gradcheck checks it again and says why
+        pass
     return []
 
 
@@ -138,6 +144,31 @@ def stage_train(scenarios: dict, cache: Path) -> Traces:
     return traces
 
 
+def _gradcheck_stamp(s, folder: Path) -> float:
+    """The scenario's worst relative gradient error, from its stamp or checked now (and
+    stamped). ValueError when the engine cannot check it."""
+    stamp = folder / f"{s.name}-{s.key}.json"
+    worst = None
+    if stamp.exists():
+        try:
+            worst = json.loads(stamp.read_text())["max_rel_error"]
+        except (ValueError, KeyError, TypeError, OSError):
+            worst = None  # a damaged stamp is simply checked again
+    return _check_and_stamp(s, stamp) if worst is None else worst
+
+
+def _check_and_stamp(s, stamp: Path) -> float:
+    from site_builder import scenarios as sc
+
+    worst = sc.check_gradients(s).max_rel_error
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=stamp.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(json.dumps({"max_rel_error": worst}))
+    os.replace(tmp, stamp)
+    return worst
+
+
 def stage_gradcheck(scenarios: dict, cache: Path) -> None:
     """Backprop must agree with finite differences at every scenario's first step."""
     from site_builder import scenarios as sc
@@ -145,19 +176,11 @@ def stage_gradcheck(scenarios: dict, cache: Path) -> None:
     folder = cache / "gradcheck"
     errors = ErrorCollector()
     for name, s in sorted(scenarios.items()):
-        stamp = folder / f"{name}-{s.key}.json"
         try:
-            worst = json.loads(stamp.read_text())["max_rel_error"] if stamp.exists() else None
-        except (ValueError, KeyError, TypeError, OSError):
-            worst = None  # a damaged stamp is simply checked again
-        if worst is None:
-            try:
-                worst = sc.check_gradients(s).max_rel_error
-            except ValueError as exc:  # parse() checks what the engine does; a last wall
-                errors.add(s.path, None, f"cannot check the gradients: {exc}")
-                continue
-            folder.mkdir(parents=True, exist_ok=True)
-            stamp.write_text(json.dumps({"max_rel_error": worst}))
+            worst = _gradcheck_stamp(s, folder)
+        except ValueError as exc:  # parse() checks what the engine does; a last wall
+            errors.add(s.path, None, f"cannot check the gradients: {exc}")
+            continue
         if not worst <= GRADCHECK_LIMIT:
             errors.add(s.path, None, f"gradient check failed: backprop and finite differences differ by {worst:.2e} "
                                      f"(limit {GRADCHECK_LIMIT:g}); this scenario cannot be published")

@@ -184,13 +184,18 @@ def _trace_doc(traces: list[engine.Trace], scenario=None) -> dict:
 
 def to_cache_json(traces: list[engine.Trace], scenario=None) -> str:
     """The build cache's form of a trace document (see the module's docstring)."""
-    return json.dumps(_cache_arrays(_trace_doc(traces, scenario)), separators=(",", ":"), sort_keys=True,
-                      allow_nan=False)
+    doc = _cache_arrays(_trace_doc(traces, scenario))
+    doc["encoding"] = "cache"
+    return json.dumps(doc, separators=(",", ":"), sort_keys=True, allow_nan=False)
 
 
 def from_cache_json(text: str) -> list[engine.Trace]:
-    """Read the cache form (or the plain form: both decode to the same traces)."""
-    return _from_doc(_uncache(json.loads(text)))
+    """Read the cache form. Anything else (a plain document an older build left in the cache)
+    is a ValueError, so the caller trains again and stores the fast form."""
+    doc = json.loads(text)
+    if doc.get("encoding") != "cache":
+        raise ValueError("not the cache encoding")
+    return _from_doc(_uncache(doc))
 
 
 def from_plain_json(text: str) -> list[engine.Trace]:
