@@ -246,6 +246,7 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
             from site_builder.render import Renderer
 
             renderer = Renderer(root, config, g.widgets)
+            renderer.context_cache = (cache / "widgets", builder, {n: s.key for n, s in scenarios.items()})
         html = make(renderer)
         page_cache.mkdir(parents=True, exist_ok=True)
         for old in page_cache.glob(f"{name}-*.html"):
@@ -254,9 +255,21 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
         result.rendered.append(name)
         return html
 
+    # A lesson page reads its own file, its place in the course and its neighbours' titles,
+    # not the other lessons: editing one lesson re-renders that lesson (and the pages that
+    # list every lesson), and its neighbours only when its title or place changed.
+    shared = _digest(builder, config.path.read_bytes(), *[(n, s.key) for n, s in sorted(scenarios.items())])
+
+    def lesson_key(l: Lesson) -> str:
+        count, last = l.position, l
+        while last.next is not None:  # the course's length, as the page says it
+            count, last = count + 1, last.next
+        return _digest(shared, l.slug, l.href, l.position, count, *[(n.title, n.href) if n else None for n in (l.prev, l.next)],
+                       l.path.read_bytes())
+
     names = sorted(scenarios)
     for lesson in lessons:
-        key = _digest(builder, site, lesson.path.read_bytes())
+        key = lesson_key(lesson)
         try:
             pages[f"{lesson.slug}.html"] = cached(
                 lesson.slug, key, lambda r, l=lesson: r.lesson_html(l, names, traces, traces.page_json))
@@ -275,37 +288,82 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     return pages
 
 
-def stage_write(pages: dict[str, str], staging: Path) -> None:
+def _site_digest(pages: dict[str, bytes], config: SiteConfig) -> str:
+    """What the link check reads: every page's name and bytes, and base_url."""
+    return _digest(config.base_url, *[x for name in sorted(pages) for x in (name, pages[name])])
+
+
+def unchanged_site(pages: dict[str, bytes], out: Path, config: SiteConfig, cache: Path) -> bool:
+    """True when out/ already holds exactly these pages (and nothing else) and the last
+    build that checked them passed: a no-op build then writes, checks and swaps nothing."""
+    stamp = cache / "checked"
+    try:
+        if stamp.read_text() != _site_digest(pages, config) or not (out / ".nojekyll").is_file():
+            return False
+        if sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) != sorted([*pages, ".nojekyll"]):
+            return False
+        return all((out / name).read_bytes() == data for name, data in pages.items())
+    except OSError:
+        return False
+
+
+def stage_write(pages: dict[str, bytes], staging: Path, out: Path | None = None) -> None:
+    """Every page into staging/. A page whose bytes equal the one in out/ is hard-linked from
+    there, not written again (it keeps its file and time; only what changed is rewritten)."""
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     # GitHub Pages runs Jekyll unless told not to; nothing here is for Jekyll.
     (staging / ".nojekyll").write_text("")
-    for name, html in sorted(pages.items()):
+    for name, data in sorted(pages.items()):
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8", newline="\n")
+        old = out / name if out is not None else None
+        if old is not None and old.is_file() and old.stat().st_size == len(data):
+            try:
+                if old.read_bytes() == data:
+                    os.link(old, target)
+                    continue
+            except OSError:
+                pass  # no hard links here (or the old page vanished): write it
+        target.write_bytes(data)
 
 
-def stage_check(staging: Path, lessons: list[Lesson], config: SiteConfig, strict: bool, result: BuildResult) -> None:
+def page_bytes(pages: dict[str, str]) -> dict[str, bytes]:
+    """Each page as the bytes written (UTF-8; the text is written with no newline translation)."""
+    return {name: html.encode("utf-8") for name, html in pages.items()}
+
+
+def stage_check(staging: Path, lessons: list[Lesson], config: SiteConfig, strict: bool, result: BuildResult,
+                cache: Path | None = None) -> None:
     from site_builder.linkcheck import check_site
 
-    errors = [_where(p, lessons, config) for p in check_site(staging, config.base_url)]
+    errors = [_where(p, lessons, config) for p in check_site(staging, config.base_url,
+                                                             cache / "links" if cache is not None else None)]
     # An embed page repeats its lesson's body: its link problems are the lesson's, said once.
     seen = {e.path for e, page in errors if not page.startswith("embed/")}
     problems = [e for e, page in errors if not page.startswith("embed/") or e.path not in seen]
-    budget = config.page_budget_kb * 1000
-    warnings = []
-    for p in sorted(staging.rglob("*.html")):
-        size = p.stat().st_size
-        result.pages[p.relative_to(staging).as_posix()] = size
-        if size > budget:
-            warnings.append(f"{p.relative_to(staging).as_posix()}: page is {size / 1000:.0f} KB, over the {config.page_budget_kb} KB budget")
-    result.warnings = warnings
-    if strict:
-        problems += [ContentError(w.partition(": ")[0], None, w.partition(": ")[2]) for w in warnings]
+    sizes = {p.relative_to(staging).as_posix(): p.stat().st_size for p in sorted(staging.rglob("*.html"))}
+    problems += stage_budget(sizes, config, strict, result, raise_now=False)
     if problems:
         raise ContentErrors(problems)
+
+
+def stage_budget(sizes: dict[str, int], config: SiteConfig, strict: bool, result: BuildResult,
+                 raise_now: bool = True) -> list[ContentError]:
+    """Page sizes into the result, a warning for each page over the budget (an error with
+    --strict: raised now, or returned to stage_check to raise with the link problems)."""
+    budget = config.page_budget_kb * 1000
+    warnings = []
+    for name in sorted(sizes):
+        result.pages[name] = sizes[name]
+        if sizes[name] > budget:
+            warnings.append(f"{name}: page is {sizes[name] / 1000:.0f} KB, over the {config.page_budget_kb} KB budget")
+    result.warnings = warnings
+    problems = [ContentError(w.partition(": ")[0], None, w.partition(": ")[2]) for w in warnings] if strict else []
+    if problems and raise_now:
+        raise ContentErrors(problems)
+    return problems
 
 
 def _where(problem, lessons: list[Lesson], config: SiteConfig) -> tuple[ContentError, str]:
@@ -351,14 +409,20 @@ def build(root: Path = Path("."), out: Path | None = None, strict: bool = False,
     t0 = time.perf_counter()
     s = Stages(quiet)
     g = gather(root, s)
-    pages = s.run("render", stage_render, g, result)
-    try:
-        s.run("write", stage_write, pages, staging)
-        s.run("check", stage_check, staging, g.lessons, g.config, strict, result)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    s.run("swap", stage_swap, staging, out)
+    pages = page_bytes(s.run("render", stage_render, g, result))
+    if unchanged_site(pages, out, g.config, g.cache):
+        # out/ holds exactly these pages and they passed the check: nothing to write or check.
+        s.run("budget", stage_budget, {n: len(d) for n, d in pages.items()}, g.config, strict, result)
+    else:
+        try:
+            s.run("write", stage_write, pages, staging, out)
+            s.run("check", stage_check, staging, g.lessons, g.config, strict, result, g.cache)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        s.run("swap", stage_swap, staging, out)
+        g.cache.mkdir(parents=True, exist_ok=True)
+        (g.cache / "checked").write_text(_site_digest(pages, g.config))
     result.trained = list(g.traces.trained)
     result.seconds = time.perf_counter() - t0
     return result
@@ -380,11 +444,11 @@ def check(root: Path, strict: bool = False) -> BuildResult:
     root = Path(root).resolve()
     result = BuildResult()
     g = gather(root)
-    pages = stage_render(g, result)
+    pages = page_bytes(stage_render(g, result))
     staging = root / ".cache" / "check-staging"
     try:
         stage_write(pages, staging)
-        stage_check(staging, g.lessons, g.config, strict, result)
+        stage_check(staging, g.lessons, g.config, strict, result, g.cache)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result

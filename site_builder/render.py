@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import traceback
 from pathlib import Path
@@ -121,6 +122,7 @@ class Renderer:
         self.styles = [Markup(p.read_text(encoding="utf-8")) for p in sorted(css_dir.glob("*.css"))]
         self._assets: dict[str, str] = {}
         self._md = None
+        self.context_cache = None  # (folder, salt, {scenario: key}), set by the build: _widget_context
         self._bodies: dict = {}  # the last lesson's shared parts (_lesson_body)
 
     # --- assets ---------------------------------------------------------------------------
@@ -207,6 +209,39 @@ class Renderer:
         return self.page("embed.html" if embed else "lesson.html", scripts_used=scripts, data_blocks=blocks,
                          styles_used=styles, page=page, lessons=[])
 
+    def _widget_context(self, spec, use, runs, uid, math) -> dict:
+        """spec.context(...), from the context cache when the build gave one (context_cache =
+        (folder, salt, scenario name -> key)): a widget's context (its static figure above all,
+        drawn by matplotlib) depends only on the builder's code and theme (the salt), the
+        widget, its scenario's key, its options and its id, so a lesson whose prose changed
+        draws none of its figures again."""
+        if not spec.context:
+            return {}
+        if self.context_cache is None or (use.scenario and use.scenario not in self.context_cache[2]):
+            return spec.context(runs, use.options, uid, math)
+        import json
+        import pickle
+
+        folder, salt, keys = self.context_cache
+        key = hashlib.sha256(json.dumps([salt, use.name, use.scenario, keys.get(use.scenario), use.options, uid],
+                                        sort_keys=True, default=repr).encode("utf-8")).hexdigest()[:40]
+        path = folder / f"{key}.pickle"
+        if path.exists():
+            try:
+                return pickle.loads(path.read_bytes())
+            except Exception:  # noqa: BLE001 - a damaged entry is simply made again
+                pass
+        extra = spec.context(runs, use.options, uid, math)
+        try:
+            data = pickle.dumps(extra, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - a context that cannot be stored is made each time
+            return extra
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return extra
+
     def _markdown(self):
         """One Markdown instance for every page, reset before each (building one costs more
         than converting a lesson)."""
@@ -256,7 +291,7 @@ class Renderer:
             uid = f"w{use.index}"
             math = lambda tex, display, line=use.line: mathml.render(tex, display, path, line)  # noqa: E731
             try:
-                extra = spec.context(runs, use.options, uid, math) if spec.context else {}
+                extra = self._widget_context(spec, use, runs, uid, math)
             except ValueError as exc:  # a widget's word on its options (e.g. a word its scenario lacks)
                 raise ContentError(path, use.line, str(exc)) from None
             widget = {
