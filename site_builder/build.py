@@ -83,10 +83,51 @@ class Traces:
         return traces.to_page_json(self(name), self.scenarios[name], fields)
 
 
-def stage_scenarios(root: Path):
+_PACKAGE_DIGEST: list[str] = []
+
+
+def _package_digest() -> str:
+    """The builder's own code (every .py of the package), read once per process."""
+    if not _PACKAGE_DIGEST:
+        _PACKAGE_DIGEST.append(_digest(__version__, _tree_digest(PACKAGE, "*.py")))
+    return _PACKAGE_DIGEST[0]
+
+
+def stage_scenarios(root: Path, cache: Path | None = None):
+    """Every scenario, parsed and validated; with a cache folder, kept there (pickled) by a
+    digest of what parsing reads (the builder's code, and each entry of content/scenarios/:
+    its name, its bytes, where a link points), so an unchanged set is not parsed again.
+    Only a set that parsed without problems is kept: problems are found again each time."""
+    import pickle
+
     from site_builder import scenarios
 
-    return scenarios.load_scenarios(root / "content")
+    if cache is None:
+        return scenarios.load_scenarios(root / "content")
+    folder = root / "content" / "scenarios"
+    try:
+        entries = sorted(folder.iterdir()) if folder.is_dir() else []
+        key = _digest(_package_digest(), folder.resolve(), *[
+            x for p in entries for x in (p.name, p.is_symlink() and p.resolve(), p.read_bytes() if p.is_file() else b"\0dir")])
+    except OSError:
+        return scenarios.load_scenarios(root / "content")  # let parsing say what is wrong
+    store = cache / "scenarios.pickle"
+    try:
+        saved = pickle.loads(store.read_bytes())
+        if saved["key"] == key:
+            return saved["scenarios"]
+    except Exception:  # noqa: BLE001 - missing or damaged: parse again
+        pass
+    found = scenarios.load_scenarios(root / "content")
+    try:
+        data = pickle.dumps({"key": key, "scenarios": found}, protocol=pickle.HIGHEST_PROTOCOL)
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = store.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, store)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # not kept: parsed again next time
+    return found
 
 
 def _train_into_cache(scenario, folder: Path) -> list[tuple]:
@@ -217,7 +258,7 @@ def gather(root: Path, stages: "Stages | None" = None) -> Gathered:
     config = s.run("config", load_config, root)
     lessons = s.run("lessons", load_lessons, root, config)
     widgets = s.run("widgets", stage_widgets, root)
-    scenarios = s.run("scenarios", stage_scenarios, root)
+    scenarios = s.run("scenarios", stage_scenarios, root, cache)
     traces = s.run("train", stage_train, scenarios, cache)
     s.run("gradcheck", stage_gradcheck, scenarios, cache)
     return Gathered(root, cache, config, lessons, scenarios, traces, widgets)
@@ -228,7 +269,7 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     root, config, lessons, scenarios, traces, cache = g.root, g.config, g.lessons, g.scenarios, g.traces, g.cache
     from site_builder.widgets import local_modules
 
-    builder = _digest(__version__, _tree_digest(PACKAGE, "*.py"), _tree_digest(root / "themes" / config.theme),
+    builder = _digest(_package_digest(), _tree_digest(root / "themes" / config.theme),
                       *[x for p in local_modules(root) for x in (p.name, p.read_bytes())])
     site = _digest(config.path.read_bytes(), *[(l.slug, l.title, l.summary, l.order, l.position, l.needs, l.minutes)
                                                for l in lessons],

@@ -62,7 +62,7 @@ class _Parsed:
         self.ids, self.links, self.urls = set(ids), [tuple(x) for x in links], [tuple(x) for x in urls]
 
 
-def parse_cached(path: Path, cache: Path | None):
+def parse_cached(path: Path, cache: Path | None, kept: set | None = None):
     """parse(path), kept in cache/ by the page's content digest: a page that did not change
     is never parsed again (parsing is nearly all of the check's time)."""
     if cache is None:
@@ -73,6 +73,8 @@ def parse_cached(path: Path, cache: Path | None):
 
     data = path.read_bytes()
     stamp = cache / f"{hashlib.sha256(data).hexdigest()[:40]}.json"
+    if kept is not None:
+        kept.add(stamp.name)
     if stamp.exists():
         try:
             d = json.loads(stamp.read_text(encoding="utf-8"))
@@ -99,7 +101,12 @@ def check_site(folder: Path, base_url: str = "/", cache: Path | None = None) -> 
     start with base_url (the 404 page's) are checked from the site's root. With a cache
     folder, each page's parse is kept there by its content digest."""
     folder = Path(folder)
-    pages = {p.relative_to(folder).as_posix(): parse_cached(p, cache) for p in sorted(folder.rglob("*.html"))}
+    kept: set[str] = set()
+    pages = {p.relative_to(folder).as_posix(): parse_cached(p, cache, kept) for p in sorted(folder.rglob("*.html"))}
+    if cache is not None:  # keep only the parses of the pages this site has now
+        for old in cache.glob("*.json"):
+            if old.name not in kept:
+                old.unlink(missing_ok=True)
     problems = []
     absolute_base = bool(EXTERNAL.match(base_url))
     for name, page in pages.items():
