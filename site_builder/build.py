@@ -130,15 +130,16 @@ def stage_scenarios(root: Path, cache: Path | None = None):
     return found
 
 
-def _train_into_cache(scenario, folder: Path) -> list[tuple]:
-    """Train one scenario into the cache (in a worker process), and check its gradients there
-    too (the stamp stage_gradcheck reads). Problems come back as plain (path, line, message)
+def _train_into_cache(scenario, folder: Path, figures: tuple | None = None) -> list[tuple]:
+    """Train one scenario into the cache (in a worker process), check its gradients there too
+    (the stamp stage_gradcheck reads), and draw the widget contexts that use it (figures =
+    (root, salt, jobs); see figure_jobs). Problems come back as plain (path, line, message)
     tuples, the same in any process: an exception would have to be pickled, and one that
     cannot be breaks the whole pool."""
     from site_builder import scenarios as sc
 
     try:
-        sc.run(scenario, folder)
+        runs = sc.run(scenario, folder)
     except (ContentError, ContentErrors) as exc:
         return [(e.path, e.line, e.message) for e in (exc.errors if isinstance(exc, ContentErrors) else [exc])]
     except MemoryError:
@@ -149,13 +150,59 @@ def _train_into_cache(scenario, folder: Path) -> list[tuple]:
         _gradcheck_stamp(scenario, folder.parent / "gradcheck")
     except Exception:  # noqa: BLE001 - no stamp: stage_gradcheck checks it again and says why
         pass
+    if figures:
+        _draw_contexts(scenario, runs, *figures, folder.parent / "widgets")
     return []
 
 
-def stage_train(scenarios: dict, cache: Path) -> Traces:
+_WORKER_REGISTRY: dict = {}
+
+
+def _draw_contexts(scenario, runs, root: Path, salt: str, jobs: list, folder: Path) -> None:
+    """Each widget context of `jobs` that is not in the context cache yet, made and stored.
+    Anything that goes wrong is left to the renderer, which makes it again and reports it."""
+    from site_builder import mathml
+    from site_builder.widgets import context_key, discover, store_context
+
+    for name, options, uid, path, line in jobs:
+        key = context_key(salt, name, scenario.name, scenario.key, options, uid)
+        if (folder / f"{key}.pickle").exists():
+            continue
+        try:
+            if root not in _WORKER_REGISTRY:
+                _WORKER_REGISTRY[root] = discover(root)
+            spec = _WORKER_REGISTRY[root][name]
+            if spec.scenario_check and spec.scenario_check(runs):
+                continue
+            math = lambda tex, display, path=Path(path), line=line: mathml.render(tex, display, path, line)  # noqa: E731
+            store_context(folder, key, spec.context(runs, options, uid, math))
+        except Exception:  # noqa: BLE001
+            continue
+
+
+def figure_jobs(lessons: list[Lesson], widgets: dict, scenarios: dict) -> dict[str, list]:
+    """Scenario name -> the widget contexts the lessons ask of it: (widget, options, uid,
+    lesson path, line), for the training workers to draw beside the training."""
+    from site_builder import directives
+
+    jobs: dict[str, list] = {}
+    for l in lessons:
+        try:
+            _, uses = directives.extract_widgets(l.body, l.path, l.body_line, widgets, set(scenarios), lambda use: "")
+        except (ContentError, ContentErrors):
+            continue  # the renderer reports it
+        for use in uses:
+            if use.scenario and widgets[use.name].context:
+                jobs.setdefault(use.scenario, []).append((use.name, use.options, f"w{use.index}", str(l.path), use.line))
+    return jobs
+
+
+def stage_train(scenarios: dict, cache: Path, figures: tuple | None = None) -> Traces:
     """Every scenario ready in the cache, trained on all cores when several need it; the
     traces stay on disk until a page asks for them. Every scenario that fails to train is
-    reported (all at once, as ContentErrors), whether it trained in a worker or here."""
+    reported (all at once, as ContentErrors), whether it trained in a worker or here.
+    figures = (root, salt, a function giving figure_jobs(...)): the workers also draw the
+    widget contexts of the scenarios they train."""
     folder = cache / "traces"
     traces = Traces(scenarios, folder)
     todo = [s for name, s in sorted(scenarios.items()) if not (folder / f"{name}-{s.key}.json").exists()]
@@ -166,7 +213,10 @@ def stage_train(scenarios: dict, cache: Path) -> Traces:
 
         folder.mkdir(parents=True, exist_ok=True)
         with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-            futures = [(s, pool.submit(_train_into_cache, s, folder)) for s in todo]
+            jobs = figures[2]() if figures else {}
+            futures = [(s, pool.submit(_train_into_cache, s, folder,
+                                       (figures[0], figures[1], jobs.get(s.name, [])) if figures else None))
+                       for s in todo]
             for s, future in futures:
                 try:
                     problems = future.result()
@@ -239,6 +289,7 @@ class Gathered:
     scenarios: dict
     traces: Traces
     widgets: dict
+    builder: str = ""  # digest of the builder's code, theme and site widgets (_builder_digest)
 
     def __repr__(self) -> str:
         return f"Gathered({len(self.lessons)} lessons, {len(self.scenarios)} scenarios, {len(self.widgets)} widgets)"
@@ -259,18 +310,25 @@ def gather(root: Path, stages: "Stages | None" = None) -> Gathered:
     lessons = s.run("lessons", load_lessons, root, config)
     widgets = s.run("widgets", stage_widgets, root)
     scenarios = s.run("scenarios", stage_scenarios, root, cache)
-    traces = s.run("train", stage_train, scenarios, cache)
+    builder = _builder_digest(root, config)
+    traces = s.run("train", stage_train, scenarios, cache, (root, builder, lambda: figure_jobs(lessons, widgets, scenarios)))
     s.run("gradcheck", stage_gradcheck, scenarios, cache)
-    return Gathered(root, cache, config, lessons, scenarios, traces, widgets)
+    return Gathered(root, cache, config, lessons, scenarios, traces, widgets, builder)
+
+
+def _builder_digest(root: Path, config: SiteConfig) -> str:
+    """What every page's rendering reads besides content: the builder's code, the theme and
+    the site's own widget modules."""
+    from site_builder.widgets import local_modules
+
+    return _digest(_package_digest(), _tree_digest(root / "themes" / config.theme),
+                   *[x for p in local_modules(root) for x in (p.name, p.read_bytes())])
 
 
 def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     """Every page's HTML, from the page cache when none of its inputs changed."""
     root, config, lessons, scenarios, traces, cache = g.root, g.config, g.lessons, g.scenarios, g.traces, g.cache
-    from site_builder.widgets import local_modules
-
-    builder = _digest(_package_digest(), _tree_digest(root / "themes" / config.theme),
-                      *[x for p in local_modules(root) for x in (p.name, p.read_bytes())])
+    builder = g.builder or _builder_digest(root, config)
     site = _digest(config.path.read_bytes(), *[(l.slug, l.title, l.summary, l.order, l.position, l.needs, l.minutes)
                                                for l in lessons],
                    *[(n, s.key) for n, s in sorted(scenarios.items())])

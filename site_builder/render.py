@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 import traceback
 from pathlib import Path
@@ -210,36 +209,20 @@ class Renderer:
                          styles_used=styles, page=page, lessons=[])
 
     def _widget_context(self, spec, use, runs, uid, math) -> dict:
-        """spec.context(...), from the context cache when the build gave one (context_cache =
-        (folder, salt, scenario name -> key)): a widget's context (its static figure above all,
-        drawn by matplotlib) depends only on the builder's code and theme (the salt), the
-        widget, its scenario's key, its options and its id, so a lesson whose prose changed
-        draws none of its figures again."""
+        """spec.context(...), through the context cache when the build gave one
+        (context_cache = (folder, salt, scenario name -> key); see widgets.context_key)."""
         if not spec.context:
             return {}
         if self.context_cache is None or (use.scenario and use.scenario not in self.context_cache[2]):
             return spec.context(runs, use.options, uid, math)
-        import json
-        import pickle
+        from site_builder.widgets import context_key, load_context, store_context
 
         folder, salt, keys = self.context_cache
-        key = hashlib.sha256(json.dumps([salt, use.name, use.scenario, keys.get(use.scenario), use.options, uid],
-                                        sort_keys=True, default=repr).encode("utf-8")).hexdigest()[:40]
-        path = folder / f"{key}.pickle"
-        if path.exists():
-            try:
-                return pickle.loads(path.read_bytes())
-            except Exception:  # noqa: BLE001 - a damaged entry is simply made again
-                pass
-        extra = spec.context(runs, use.options, uid, math)
-        try:
-            data = pickle.dumps(extra, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - a context that cannot be stored is made each time
-            return extra
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        key = context_key(salt, use.name, use.scenario, keys.get(use.scenario), use.options, uid)
+        extra = load_context(folder, key)
+        if extra is None:
+            extra = spec.context(runs, use.options, uid, math)
+            store_context(folder, key, extra)
         return extra
 
     def _markdown(self):
