@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,33 +83,126 @@ class Traces:
         return traces.to_page_json(self(name), self.scenarios[name], fields)
 
 
-def stage_scenarios(root: Path):
+_PACKAGE_DIGEST: list[str] = []
+
+
+def _package_digest() -> str:
+    """The builder's own code (every .py of the package), read once per process."""
+    if not _PACKAGE_DIGEST:
+        _PACKAGE_DIGEST.append(_digest(__version__, _tree_digest(PACKAGE, "*.py")))
+    return _PACKAGE_DIGEST[0]
+
+
+def stage_scenarios(root: Path, cache: Path | None = None):
+    """Every scenario, parsed and validated; with a cache folder, kept there (pickled) by a
+    digest of what parsing reads (the builder's code, and each entry of content/scenarios/:
+    its name, its bytes, where a link points), so an unchanged set is not parsed again.
+    Only a set that parsed without problems is kept: problems are found again each time."""
+    import pickle
+
     from site_builder import scenarios
 
-    return scenarios.load_scenarios(root / "content")
+    if cache is None:
+        return scenarios.load_scenarios(root / "content")
+    folder = root / "content" / "scenarios"
+    try:
+        entries = sorted(folder.iterdir()) if folder.is_dir() else []
+        key = _digest(_package_digest(), folder.resolve(), *[
+            x for p in entries for x in (p.name, p.is_symlink() and p.resolve(), p.read_bytes() if p.is_file() else b"\0dir")])
+    except OSError:
+        return scenarios.load_scenarios(root / "content")  # let parsing say what is wrong
+    store = cache / "scenarios.pickle"
+    try:
+        saved = pickle.loads(store.read_bytes())
+        if saved["key"] == key:
+            return saved["scenarios"]
+    except Exception:  # noqa: BLE001 - missing or damaged: parse again
+        pass
+    found = scenarios.load_scenarios(root / "content")
+    try:
+        data = pickle.dumps({"key": key, "scenarios": found}, protocol=pickle.HIGHEST_PROTOCOL)
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = store.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, store)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # not kept: parsed again next time
+    return found
 
 
-def _train_into_cache(scenario, folder: Path) -> list[tuple]:
-    """Train one scenario into the cache (in a worker process). Problems come back as plain
-    (path, line, message) tuples, the same in any process: an exception would have to be
-    pickled, and one that cannot be breaks the whole pool."""
+def _train_into_cache(scenario, folder: Path, figures: tuple | None = None) -> list[tuple]:
+    """Train one scenario into the cache (in a worker process), check its gradients there too
+    (the stamp stage_gradcheck reads), and draw the widget contexts that use it (figures =
+    (root, salt, jobs); see figure_jobs). Problems come back as plain (path, line, message)
+    tuples, the same in any process: an exception would have to be pickled, and one that
+    cannot be breaks the whole pool."""
     from site_builder import scenarios as sc
 
     try:
-        sc.run(scenario, folder)
+        runs = sc.run(scenario, folder)
     except (ContentError, ContentErrors) as exc:
         return [(e.path, e.line, e.message) for e in (exc.errors if isinstance(exc, ContentErrors) else [exc])]
     except MemoryError:
         return [(str(scenario.path), None, "training ran out of memory; make the scenario smaller")]
     except Exception as exc:  # noqa: BLE001 - never a traceback; sc.run already maps the engine's errors
         return [(str(scenario.path), None, f"training failed ({type(exc).__name__}: {exc})")]
+    try:
+        _gradcheck_stamp(scenario, folder.parent / "gradcheck")
+    except Exception:  # noqa: BLE001 - no stamp: stage_gradcheck checks it again and says why
+        pass
+    if figures:
+        _draw_contexts(scenario, runs, *figures, folder.parent / "widgets")
     return []
 
 
-def stage_train(scenarios: dict, cache: Path) -> Traces:
+_WORKER_REGISTRY: dict = {}
+
+
+def _draw_contexts(scenario, runs, root: Path, salt: str, jobs: list, folder: Path) -> None:
+    """Each widget context of `jobs` that is not in the context cache yet, made and stored.
+    Anything that goes wrong is left to the renderer, which makes it again and reports it."""
+    from site_builder import mathml
+    from site_builder.widgets import context_key, discover, store_context
+
+    for name, options, uid, path, line in jobs:
+        key = context_key(salt, name, scenario.name, scenario.key, options, uid)
+        if (folder / f"{key}.pickle").exists():
+            continue
+        try:
+            if root not in _WORKER_REGISTRY:
+                _WORKER_REGISTRY[root] = discover(root)
+            spec = _WORKER_REGISTRY[root][name]
+            if spec.scenario_check and spec.scenario_check(runs):
+                continue
+            math = lambda tex, display, path=Path(path), line=line: mathml.render(tex, display, path, line)  # noqa: E731
+            store_context(folder, key, spec.context(runs, options, uid, math))
+        except Exception:  # noqa: BLE001
+            continue
+
+
+def figure_jobs(lessons: list[Lesson], widgets: dict, scenarios: dict) -> dict[str, list]:
+    """Scenario name -> the widget contexts the lessons ask of it: (widget, options, uid,
+    lesson path, line), for the training workers to draw beside the training."""
+    from site_builder import directives
+
+    jobs: dict[str, list] = {}
+    for l in lessons:
+        try:
+            _, uses = directives.extract_widgets(l.body, l.path, l.body_line, widgets, set(scenarios), lambda use: "")
+        except (ContentError, ContentErrors):
+            continue  # the renderer reports it
+        for use in uses:
+            if use.scenario and widgets[use.name].context:
+                jobs.setdefault(use.scenario, []).append((use.name, use.options, f"w{use.index}", str(l.path), use.line))
+    return jobs
+
+
+def stage_train(scenarios: dict, cache: Path, figures: tuple | None = None) -> Traces:
     """Every scenario ready in the cache, trained on all cores when several need it; the
     traces stay on disk until a page asks for them. Every scenario that fails to train is
-    reported (all at once, as ContentErrors), whether it trained in a worker or here."""
+    reported (all at once, as ContentErrors), whether it trained in a worker or here.
+    figures = (root, salt, a function giving figure_jobs(...)): the workers also draw the
+    widget contexts of the scenarios they train."""
     folder = cache / "traces"
     traces = Traces(scenarios, folder)
     todo = [s for name, s in sorted(scenarios.items()) if not (folder / f"{name}-{s.key}.json").exists()]
@@ -119,7 +213,10 @@ def stage_train(scenarios: dict, cache: Path) -> Traces:
 
         folder.mkdir(parents=True, exist_ok=True)
         with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-            futures = [(s, pool.submit(_train_into_cache, s, folder)) for s in todo]
+            jobs = figures[2]() if figures else {}
+            futures = [(s, pool.submit(_train_into_cache, s, folder,
+                                       (figures[0], figures[1], jobs.get(s.name, [])) if figures else None))
+                       for s in todo]
             for s, future in futures:
                 try:
                     problems = future.result()
@@ -138,6 +235,31 @@ def stage_train(scenarios: dict, cache: Path) -> Traces:
     return traces
 
 
+def _gradcheck_stamp(s, folder: Path) -> float:
+    """The scenario's worst relative gradient error, from its stamp or checked now (and
+    stamped). ValueError when the engine cannot check it."""
+    stamp = folder / f"{s.name}-{s.key}.json"
+    worst = None
+    if stamp.exists():
+        try:
+            worst = json.loads(stamp.read_text())["max_rel_error"]
+        except (ValueError, KeyError, TypeError, OSError):
+            worst = None  # a damaged stamp is simply checked again
+    return _check_and_stamp(s, stamp) if worst is None else worst
+
+
+def _check_and_stamp(s, stamp: Path) -> float:
+    from site_builder import scenarios as sc
+
+    worst = sc.check_gradients(s).max_rel_error
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=stamp.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(json.dumps({"max_rel_error": worst}))
+    os.replace(tmp, stamp)
+    return worst
+
+
 def stage_gradcheck(scenarios: dict, cache: Path) -> None:
     """Backprop must agree with finite differences at every scenario's first step."""
     from site_builder import scenarios as sc
@@ -145,19 +267,11 @@ def stage_gradcheck(scenarios: dict, cache: Path) -> None:
     folder = cache / "gradcheck"
     errors = ErrorCollector()
     for name, s in sorted(scenarios.items()):
-        stamp = folder / f"{name}-{s.key}.json"
         try:
-            worst = json.loads(stamp.read_text())["max_rel_error"] if stamp.exists() else None
-        except (ValueError, KeyError, TypeError, OSError):
-            worst = None  # a damaged stamp is simply checked again
-        if worst is None:
-            try:
-                worst = sc.check_gradients(s).max_rel_error
-            except ValueError as exc:  # parse() checks what the engine does; a last wall
-                errors.add(s.path, None, f"cannot check the gradients: {exc}")
-                continue
-            folder.mkdir(parents=True, exist_ok=True)
-            stamp.write_text(json.dumps({"max_rel_error": worst}))
+            worst = _gradcheck_stamp(s, folder)
+        except ValueError as exc:  # parse() checks what the engine does; a last wall
+            errors.add(s.path, None, f"cannot check the gradients: {exc}")
+            continue
         if not worst <= GRADCHECK_LIMIT:
             errors.add(s.path, None, f"gradient check failed: backprop and finite differences differ by {worst:.2e} "
                                      f"(limit {GRADCHECK_LIMIT:g}); this scenario cannot be published")
@@ -175,6 +289,7 @@ class Gathered:
     scenarios: dict
     traces: Traces
     widgets: dict
+    builder: str = ""  # digest of the builder's code, theme and site widgets (_builder_digest)
 
     def __repr__(self) -> str:
         return f"Gathered({len(self.lessons)} lessons, {len(self.scenarios)} scenarios, {len(self.widgets)} widgets)"
@@ -194,21 +309,30 @@ def gather(root: Path, stages: "Stages | None" = None) -> Gathered:
     config = s.run("config", load_config, root)
     lessons = s.run("lessons", load_lessons, root, config)
     widgets = s.run("widgets", stage_widgets, root)
-    scenarios = s.run("scenarios", stage_scenarios, root)
-    traces = s.run("train", stage_train, scenarios, cache)
+    scenarios = s.run("scenarios", stage_scenarios, root, cache)
+    builder = _builder_digest(root, config)
+    traces = s.run("train", stage_train, scenarios, cache, (root, builder, lambda: figure_jobs(lessons, widgets, scenarios)))
     s.run("gradcheck", stage_gradcheck, scenarios, cache)
-    return Gathered(root, cache, config, lessons, scenarios, traces, widgets)
+    return Gathered(root, cache, config, lessons, scenarios, traces, widgets, builder)
+
+
+def _builder_digest(root: Path, config: SiteConfig) -> str:
+    """What every page's rendering reads besides content: the builder's code, the theme and
+    the site's own widget modules."""
+    from site_builder.widgets import local_modules
+
+    return _digest(_package_digest(), _tree_digest(root / "themes" / config.theme),
+                   *[x for p in local_modules(root) for x in (p.name, p.read_bytes())])
 
 
 def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     """Every page's HTML, from the page cache when none of its inputs changed."""
     root, config, lessons, scenarios, traces, cache = g.root, g.config, g.lessons, g.scenarios, g.traces, g.cache
-    from site_builder.widgets import local_modules
-
-    builder = _digest(__version__, _tree_digest(PACKAGE, "*.py"), _tree_digest(root / "themes" / config.theme),
-                      *[x for p in local_modules(root) for x in (p.name, p.read_bytes())])
+    builder = g.builder or _builder_digest(root, config)
+    # Every page reads the glossary (its terms' tooltips and links; the glossary page itself).
     glossary_file = root / "content" / "glossary.yaml"
-    site = _digest(config.path.read_bytes(), glossary_file.read_bytes() if glossary_file.is_file() else b"", *[(l.slug, l.title, l.summary, l.order, l.position, l.needs, l.minutes)
+    glossary = glossary_file.read_bytes() if glossary_file.is_file() else b""
+    site = _digest(config.path.read_bytes(), glossary, *[(l.slug, l.title, l.summary, l.order, l.position, l.needs, l.minutes)
                                                for l in lessons],
                    *[(n, s.key) for n, s in sorted(scenarios.items())])
     page_cache = cache / "pages"
@@ -224,6 +348,7 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
             from site_builder.render import Renderer
 
             renderer = Renderer(root, config, g.widgets)
+            renderer.context_cache = (cache / "widgets", builder, {n: s.key for n, s in scenarios.items()})
         html = make(renderer)
         page_cache.mkdir(parents=True, exist_ok=True)
         for old in page_cache.glob(f"{name}-*.html"):
@@ -232,9 +357,21 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
         result.rendered.append(name)
         return html
 
+    # A lesson page reads its own file, its place in the course and its neighbours' titles,
+    # not the other lessons: editing one lesson re-renders that lesson (and the pages that
+    # list every lesson), and its neighbours only when its title or place changed.
+    shared = _digest(builder, config.path.read_bytes(), glossary, *[(n, s.key) for n, s in sorted(scenarios.items())])
+
+    def lesson_key(l: Lesson) -> str:
+        count, last = l.position, l
+        while last.next is not None:  # the course's length, as the page says it
+            count, last = count + 1, last.next
+        return _digest(shared, l.slug, l.href, l.position, count, *[(n.title, n.href) if n else None for n in (l.prev, l.next)],
+                       l.path.read_bytes())
+
     names = sorted(scenarios)
     for lesson in lessons:
-        key = _digest(builder, site, lesson.path.read_bytes())
+        key = lesson_key(lesson)
         try:
             pages[f"{lesson.slug}.html"] = cached(
                 lesson.slug, key, lambda r, l=lesson: r.lesson_html(l, names, traces, traces.page_json))
@@ -256,37 +393,82 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     return pages
 
 
-def stage_write(pages: dict[str, str], staging: Path) -> None:
+def _site_digest(pages: dict[str, bytes], config: SiteConfig) -> str:
+    """What the link check reads: every page's name and bytes, and base_url."""
+    return _digest(config.base_url, *[x for name in sorted(pages) for x in (name, pages[name])])
+
+
+def unchanged_site(pages: dict[str, bytes], out: Path, config: SiteConfig, cache: Path) -> bool:
+    """True when out/ already holds exactly these pages (and nothing else) and the last
+    build that checked them passed: a no-op build then writes, checks and swaps nothing."""
+    stamp = cache / "checked"
+    try:
+        if stamp.read_text() != _site_digest(pages, config) or not (out / ".nojekyll").is_file():
+            return False
+        if sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) != sorted([*pages, ".nojekyll"]):
+            return False
+        return all((out / name).read_bytes() == data for name, data in pages.items())
+    except OSError:
+        return False
+
+
+def stage_write(pages: dict[str, bytes], staging: Path, out: Path | None = None) -> None:
+    """Every page into staging/. A page whose bytes equal the one in out/ is hard-linked from
+    there, not written again (it keeps its file and time; only what changed is rewritten)."""
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     # GitHub Pages runs Jekyll unless told not to; nothing here is for Jekyll.
     (staging / ".nojekyll").write_text("")
-    for name, html in sorted(pages.items()):
+    for name, data in sorted(pages.items()):
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8", newline="\n")
+        old = out / name if out is not None else None
+        if old is not None and old.is_file() and old.stat().st_size == len(data):
+            try:
+                if old.read_bytes() == data:
+                    os.link(old, target)
+                    continue
+            except OSError:
+                pass  # no hard links here (or the old page vanished): write it
+        target.write_bytes(data)
 
 
-def stage_check(staging: Path, lessons: list[Lesson], config: SiteConfig, strict: bool, result: BuildResult) -> None:
+def page_bytes(pages: dict[str, str]) -> dict[str, bytes]:
+    """Each page as the bytes written (UTF-8; the text is written with no newline translation)."""
+    return {name: html.encode("utf-8") for name, html in pages.items()}
+
+
+def stage_check(staging: Path, lessons: list[Lesson], config: SiteConfig, strict: bool, result: BuildResult,
+                cache: Path | None = None) -> None:
     from site_builder.linkcheck import check_site
 
-    errors = [_where(p, lessons, config) for p in check_site(staging, config.base_url)]
+    errors = [_where(p, lessons, config) for p in check_site(staging, config.base_url,
+                                                             cache / "links" if cache is not None else None)]
     # An embed page repeats its lesson's body: its link problems are the lesson's, said once.
     seen = {e.path for e, page in errors if not page.startswith("embed/")}
     problems = [e for e, page in errors if not page.startswith("embed/") or e.path not in seen]
-    budget = config.page_budget_kb * 1000
-    warnings = []
-    for p in sorted(staging.rglob("*.html")):
-        size = p.stat().st_size
-        result.pages[p.relative_to(staging).as_posix()] = size
-        if size > budget:
-            warnings.append(f"{p.relative_to(staging).as_posix()}: page is {size / 1000:.0f} KB, over the {config.page_budget_kb} KB budget")
-    result.warnings = warnings
-    if strict:
-        problems += [ContentError(w.partition(": ")[0], None, w.partition(": ")[2]) for w in warnings]
+    sizes = {p.relative_to(staging).as_posix(): p.stat().st_size for p in sorted(staging.rglob("*.html"))}
+    problems += stage_budget(sizes, config, strict, result, raise_now=False)
     if problems:
         raise ContentErrors(problems)
+
+
+def stage_budget(sizes: dict[str, int], config: SiteConfig, strict: bool, result: BuildResult,
+                 raise_now: bool = True) -> list[ContentError]:
+    """Page sizes into the result, a warning for each page over the budget (an error with
+    --strict: raised now, or returned to stage_check to raise with the link problems)."""
+    budget = config.page_budget_kb * 1000
+    warnings = []
+    for name in sorted(sizes):
+        result.pages[name] = sizes[name]
+        if sizes[name] > budget:
+            warnings.append(f"{name}: page is {sizes[name] / 1000:.0f} KB, over the {config.page_budget_kb} KB budget")
+    result.warnings = warnings
+    problems = [ContentError(w.partition(": ")[0], None, w.partition(": ")[2]) for w in warnings] if strict else []
+    if problems and raise_now:
+        raise ContentErrors(problems)
+    return problems
 
 
 def _where(problem, lessons: list[Lesson], config: SiteConfig) -> tuple[ContentError, str]:
@@ -332,14 +514,20 @@ def build(root: Path = Path("."), out: Path | None = None, strict: bool = False,
     t0 = time.perf_counter()
     s = Stages(quiet)
     g = gather(root, s)
-    pages = s.run("render", stage_render, g, result)
-    try:
-        s.run("write", stage_write, pages, staging)
-        s.run("check", stage_check, staging, g.lessons, g.config, strict, result)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    s.run("swap", stage_swap, staging, out)
+    pages = page_bytes(s.run("render", stage_render, g, result))
+    if unchanged_site(pages, out, g.config, g.cache):
+        # out/ holds exactly these pages and they passed the check: nothing to write or check.
+        s.run("budget", stage_budget, {n: len(d) for n, d in pages.items()}, g.config, strict, result)
+    else:
+        try:
+            s.run("write", stage_write, pages, staging, out)
+            s.run("check", stage_check, staging, g.lessons, g.config, strict, result, g.cache)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        s.run("swap", stage_swap, staging, out)
+        g.cache.mkdir(parents=True, exist_ok=True)
+        (g.cache / "checked").write_text(_site_digest(pages, g.config))
     result.trained = list(g.traces.trained)
     result.seconds = time.perf_counter() - t0
     return result
@@ -361,11 +549,11 @@ def check(root: Path, strict: bool = False) -> BuildResult:
     root = Path(root).resolve()
     result = BuildResult()
     g = gather(root)
-    pages = stage_render(g, result)
+    pages = page_bytes(stage_render(g, result))
     staging = root / ".cache" / "check-staging"
     try:
         stage_write(pages, staging)
-        stage_check(staging, g.lessons, g.config, strict, result)
+        stage_check(staging, g.lessons, g.config, strict, result, g.cache)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result

@@ -45,10 +45,48 @@ class _Page(HTMLParser):
 
 
 def parse(path: Path) -> _Page:
+    return parse_text(path.read_text(encoding="utf-8"))
+
+
+def parse_text(text: str) -> _Page:
     p = _Page()
-    p.feed(path.read_text(encoding="utf-8"))
+    p.feed(text)
     p.close()
     return p
+
+
+class _Parsed:
+    """What the check reads of a page (ids, links, urls), rebuilt from the parse cache."""
+
+    def __init__(self, ids, links, urls):
+        self.ids, self.links, self.urls = set(ids), [tuple(x) for x in links], [tuple(x) for x in urls]
+
+
+def parse_cached(path: Path, cache: Path | None, kept: set | None = None):
+    """parse(path), kept in cache/ by the page's content digest: a page that did not change
+    is never parsed again (parsing is nearly all of the check's time)."""
+    if cache is None:
+        return parse(path)
+    import hashlib
+    import json
+    import os
+
+    data = path.read_bytes()
+    stamp = cache / f"{hashlib.sha256(data).hexdigest()[:40]}.json"
+    if kept is not None:
+        kept.add(stamp.name)
+    if stamp.exists():
+        try:
+            d = json.loads(stamp.read_text(encoding="utf-8"))
+            return _Parsed(d["ids"], d["links"], d["urls"])
+        except (ValueError, KeyError, TypeError, OSError):
+            pass  # a damaged entry is parsed again
+    page = parse_text(data.decode("utf-8"))
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"ids": sorted(page.ids), "links": page.links, "urls": page.urls}), encoding="utf-8")
+    os.replace(tmp, stamp)
+    return page
 
 
 @dataclass
@@ -58,11 +96,17 @@ class LinkProblem:
     message: str
 
 
-def check_site(folder: Path, base_url: str = "/") -> list[LinkProblem]:
+def check_site(folder: Path, base_url: str = "/", cache: Path | None = None) -> list[LinkProblem]:
     """Every relative link and #anchor must resolve and no URL may leave the page. Links that
-    start with base_url (the 404 page's) are checked from the site's root."""
+    start with base_url (the 404 page's) are checked from the site's root. With a cache
+    folder, each page's parse is kept there by its content digest."""
     folder = Path(folder)
-    pages = {p.relative_to(folder).as_posix(): parse(p) for p in sorted(folder.rglob("*.html"))}
+    kept: set[str] = set()
+    pages = {p.relative_to(folder).as_posix(): parse_cached(p, cache, kept) for p in sorted(folder.rglob("*.html"))}
+    if cache is not None:  # keep only the parses of the pages this site has now
+        for old in cache.glob("*.json"):
+            if old.name not in kept:
+                old.unlink(missing_ok=True)
     problems = []
     absolute_base = bool(EXTERNAL.match(base_url))
     for name, page in pages.items():

@@ -121,6 +121,9 @@ class Renderer:
         self.styles = [Markup(p.read_text(encoding="utf-8")) for p in sorted(css_dir.glob("*.css"))]
         self._assets: dict[str, str] = {}
         self.glossary = glossary.load(self.root)
+        self._md = None
+        self.context_cache = None  # (folder, salt, {scenario: key}), set by the build: _widget_context
+        self._bodies: dict = {}  # the last lesson's shared parts (_lesson_body)
 
     # --- assets ---------------------------------------------------------------------------
     def asset(self, rel: str) -> str:
@@ -185,6 +188,65 @@ class Renderer:
         that holds every lesson (links stay as they are); "scorm-alone": the same for a
         one-lesson package, where links to other lessons become plain text."""
         embed = variant != "site"
+        body, toc, uses, scripts, styles, blocks = self._lesson_body(lesson, scenario_names, traces, page_json)
+        scripts = list(scripts)
+        if variant != "site":  # lesson pages carry no embed box: teachers.html holds the snippets
+            scripts.append(EMBED_SCRIPT if variant == "embed" else SCORM_SCRIPT)
+        if variant == "embed":
+            body = _RELATIVE_PAGE_LINK.sub(r'href="../\1"', body)
+        elif variant == "scorm-alone":
+            body = _OTHER_PAGE_ANCHOR.sub(r"\1", body)
+        if variant.startswith("scorm"):  # a package has no glossary page: the words keep their tips
+            body = glossary.unlink(body)
+        page = {
+            "title": lesson.title, "summary": lesson.summary, "objectives": lesson.objectives,
+            "slug": lesson.slug, "href": lesson.href, "order": lesson.order,
+            "position": lesson.position, "count": _course_length(lesson),
+            "needs": lesson.needs, "minutes": lesson.minutes,
+            "body": Markup(body), "toc": Markup(toc),
+            "prev": {"title": lesson.prev.title, "href": lesson.prev.href} if lesson.prev else None,
+            "next": {"title": lesson.next.title, "href": lesson.next.href} if lesson.next else None,
+            "has_widgets": bool(uses),
+            "site_href": f"../{lesson.href}" if variant == "embed" else "",
+        }
+        return self.page("embed.html" if embed else "lesson.html", scripts_used=scripts, data_blocks=blocks,
+                         styles_used=styles, page=page, lessons=[])
+
+    def _widget_context(self, spec, use, runs, uid, math) -> dict:
+        """spec.context(...), through the context cache when the build gave one
+        (context_cache = (folder, salt, scenario name -> key); see widgets.context_key)."""
+        if not spec.context:
+            return {}
+        if self.context_cache is None or (use.scenario and use.scenario not in self.context_cache[2]):
+            return spec.context(runs, use.options, uid, math)
+        from site_builder.widgets import context_key, load_context, store_context
+
+        folder, salt, keys = self.context_cache
+        key = context_key(salt, use.name, use.scenario, keys.get(use.scenario), use.options, uid)
+        extra = load_context(folder, key)
+        if extra is None:
+            extra = spec.context(runs, use.options, uid, math)
+            store_context(folder, key, extra)
+        return extra
+
+    def _markdown(self):
+        """One Markdown instance for every page, reset before each (building one costs more
+        than converting a lesson)."""
+        if self._md is None:
+            import markdown
+
+            exts, cfg = directives.markdown_extensions()
+            self._md = markdown.Markdown(extensions=exts, extension_configs=cfg, output_format="html")
+        return self._md.reset()
+
+    def _lesson_body(self, lesson, scenario_names, traces, page_json) -> tuple:
+        """What every variant of a lesson page shares: the body and table of contents (before
+        the variant's link rewriting), the widgets it places, its scripts, styles and trace
+        blocks. Worked out once per lesson text and kept, so the site page and the embed page
+        (and SCORM's) render the Markdown, maths, widgets and figures once."""
+        key = (str(lesson.path), lesson.body, lesson.body_line, tuple(sorted(scenario_names)), traces, page_json)
+        if self._bodies.get("key") == key:
+            return self._bodies["value"]
         path, first = lesson.path, lesson.body_line
         source = lesson.body
         source, _ = expressions.substitute(source, _LazyTraces(scenario_names, traces), path, first)
@@ -202,10 +264,7 @@ class Renderer:
         marks = glossary.Marks()
         source = glossary.mark(source, path, first, self.glossary, marks)
 
-        import markdown
-
-        exts, cfg = directives.markdown_extensions()
-        md = markdown.Markdown(extensions=exts, extension_configs=cfg, output_format="html")
+        md = self._markdown()
         body = md.convert(source)
         toc = md.toc
         safehtml.refuse(math_stash.restore(body), lesson.body, path, first)
@@ -222,7 +281,7 @@ class Renderer:
             uid = f"w{use.index}"
             math = lambda tex, display, line=use.line: mathml.render(tex, display, path, line)  # noqa: E731
             try:
-                extra = spec.context(runs, use.options, uid, math) if spec.context else {}
+                extra = self._widget_context(spec, use, runs, uid, math)
             except ValueError as exc:  # a widget's word on its options (e.g. a word its scenario lacks)
                 raise ContentError(path, use.line, str(exc)) from None
             widget = {
@@ -247,29 +306,11 @@ class Renderer:
         if blocks:
             scripts.insert(len(CORE_SCRIPTS), TRACE_SCRIPT)
         scripts.append(BOOT_SCRIPT)
-        if variant != "site":  # lesson pages carry no embed box: teachers.html holds the snippets
-            scripts.append(EMBED_SCRIPT if variant == "embed" else SCORM_SCRIPT)
         body = lesson_blocks.finish(marks.restore(widget_stash.restore(math_stash.restore(body))))
         toc = marks.restore(math_stash.restore(toc), plain=True)
-        if variant == "embed":
-            body = _RELATIVE_PAGE_LINK.sub(r'href="../\1"', body)
-        elif variant == "scorm-alone":
-            body = _OTHER_PAGE_ANCHOR.sub(r"\1", body)
-        if variant.startswith("scorm"):  # a package has no glossary page: the words keep their tips
-            body = glossary.unlink(body)
-        page = {
-            "title": lesson.title, "summary": lesson.summary, "objectives": lesson.objectives,
-            "slug": lesson.slug, "href": lesson.href, "order": lesson.order,
-            "position": lesson.position, "count": _course_length(lesson),
-            "needs": lesson.needs, "minutes": lesson.minutes,
-            "body": Markup(body), "toc": Markup(toc),
-            "prev": {"title": lesson.prev.title, "href": lesson.prev.href} if lesson.prev else None,
-            "next": {"title": lesson.next.title, "href": lesson.next.href} if lesson.next else None,
-            "has_widgets": bool(uses),
-            "site_href": f"../{lesson.href}" if variant == "embed" else "",
-        }
-        return self.page("embed.html" if embed else "lesson.html", scripts_used=scripts, data_blocks=blocks,
-                         styles_used=styles, page=page, lessons=[])
+        value = (body, toc, uses, tuple(scripts), styles, blocks)
+        self._bodies = {"key": key, "value": value}
+        return value
 
     def index_html(self, lessons) -> str:
         items = [_course_item(l) for l in lessons]

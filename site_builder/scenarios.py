@@ -918,7 +918,7 @@ def run(scenario: Scenario, cache_dir: Path | None = None) -> list[engine.Trace]
         cached = Path(cache_dir) / f"{scenario.name}-{scenario.key}.json"
         if cached.exists():
             try:
-                return trace_io.from_plain_json(cached.read_text(encoding="utf-8"))
+                return trace_io.from_cache_json(cached.read_text(encoding="utf-8"))
             except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError):
                 pass  # a damaged cache entry is simply retrained
     result = _train(scenario)
@@ -928,7 +928,7 @@ def run(scenario: Scenario, cache_dir: Path | None = None) -> list[engine.Trace]
             old.unlink()
         fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(trace_io.to_plain_json(result, scenario))
+            fh.write(trace_io.to_cache_json(result, scenario))
         os.replace(tmp, cached)
     return result
 

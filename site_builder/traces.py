@@ -1,6 +1,6 @@
 """Trace <-> JSON. Two encodings, both described in docs/trace-format.md.
 
-plain  For tools and the cache: numbers as JSON numbers (Python's repr, so float64 round-trips
+plain  For tools: numbers as JSON numbers (Python's repr, so float64 round-trips
        exactly); JSON has no NaN or Infinity, so those travel as {"$float": "NaN"},
        {"$float": "Infinity"} and {"$float": "-Infinity"}.
 page   Embedded in pages, decoded by themes/default/assets/js/trace.js: every numeric array is
@@ -9,6 +9,10 @@ page   Embedded in pages, decoded by themes/default/assets/js/trace.js: every nu
        float32 to stay small. What each run carries is chosen by field name from PAGE_FIELDS.
        The text is safe inside <script type="application/json">: '<', '>' and '&' are escaped
        as \\u003c, \\u003e and \\u0026, and json escapes U+2028/2029.
+cache  The build's own store (.cache/traces/): the plain document with every numpy array as
+       {"$array": numpy dtype string, "shape": [...], "b64": <bytes, base64>}, so it loads
+       with one json.loads of a few hundred strings and np.frombuffer, never a Python call
+       per number, and round-trips every array exactly (dtype, NaN and Inf included).
 
 Both put the first member's net, X, T and labels at the top of the document; when a sweep's
 members differ in one of these (a sweep over hidden sizes or data sets), every run carries
@@ -122,6 +126,41 @@ def _kind(traces, scenario) -> str:
 
 
 def to_plain_json(traces: list[engine.Trace], scenario=None) -> str:
+    return json.dumps(_plain(_trace_doc(traces, scenario)), separators=(",", ":"), sort_keys=True, allow_nan=False)
+
+
+def _netspec(n: dict) -> engine.NetSpec:
+    return engine.NetSpec(tuple(n["sizes"]), tuple(n["activations"]), n["loss"], n["reduction"], n.get("gradient", "sum"))
+
+
+def _cache_arrays(value):
+    """numpy arrays -> {"$array": dtype, "shape", "b64"} (lossless, any dtype); the rest as _plain."""
+    if isinstance(value, np.ndarray):
+        a = np.ascontiguousarray(value)
+        return {"$array": a.dtype.str, "shape": list(a.shape), "b64": base64.b64encode(a.tobytes()).decode("ascii")}
+    if isinstance(value, (list, tuple)):
+        return [_cache_arrays(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _cache_arrays(v) for k, v in value.items()}
+    return _plain(value)
+
+
+def _uncache(value):
+    """The cache form back to plain values, arrays as (read-only) numpy arrays: _from_doc
+    copies each into the dtype its field has, so a trace's arrays stay writable."""
+    if isinstance(value, dict):
+        if "$array" in value:
+            a = np.frombuffer(base64.b64decode(value["b64"]), dtype=np.dtype(value["$array"]))
+            return a.reshape(value["shape"])
+        if set(value) == {"$float"}:
+            return float(value["$float"].replace("Infinity", "inf"))
+        return {k: _uncache(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_uncache(v) for v in value]
+    return value
+
+
+def _trace_doc(traces: list[engine.Trace], scenario=None) -> dict:
     first = traces[0]
     varies = _varies(traces)
     runs = []
@@ -134,22 +173,36 @@ def to_plain_json(traces: list[engine.Trace], scenario=None) -> str:
         if varies["labels"]:
             run["labels"] = _labels(tr)
         runs.append(run)
-    doc = {
+    return {
         "schema": SCHEMA, "version": VERSION,
         "scenario": getattr(scenario, "name", None), "title": getattr(scenario, "title", None),
         "kind": _kind(traces, scenario),
         "net": _net_dict(first.net), "X": first.X, "T": first.T, "labels": _labels(first),
         "runs": runs,
     }
-    return json.dumps(_plain(doc), separators=(",", ":"), sort_keys=True, allow_nan=False)
 
 
-def _netspec(n: dict) -> engine.NetSpec:
-    return engine.NetSpec(tuple(n["sizes"]), tuple(n["activations"]), n["loss"], n["reduction"], n.get("gradient", "sum"))
+def to_cache_json(traces: list[engine.Trace], scenario=None) -> str:
+    """The build cache's form of a trace document (see the module's docstring)."""
+    doc = _cache_arrays(_trace_doc(traces, scenario))
+    doc["encoding"] = "cache"
+    return json.dumps(doc, separators=(",", ":"), sort_keys=True, allow_nan=False)
+
+
+def from_cache_json(text: str) -> list[engine.Trace]:
+    """Read the cache form. Anything else (a plain document an older build left in the cache)
+    is a ValueError, so the caller trains again and stores the fast form."""
+    doc = json.loads(text)
+    if doc.get("encoding") != "cache":
+        raise ValueError("not the cache encoding")
+    return _from_doc(_uncache(doc))
 
 
 def from_plain_json(text: str) -> list[engine.Trace]:
-    doc = _unplain(json.loads(text))
+    return _from_doc(_unplain(json.loads(text)))
+
+
+def _from_doc(doc: dict) -> list[engine.Trace]:
     if doc.get("schema") != SCHEMA or doc.get("version") != VERSION:
         raise ValueError("not a trace of this schema version")
     net = _netspec(doc["net"])

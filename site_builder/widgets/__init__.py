@@ -115,3 +115,46 @@ def _line_of(exc: BaseException, path: Path) -> int | None:
 
 # Kept for callers that want the built-in set without a site root.
 WIDGETS: dict[str, WidgetSpec] = builtin()
+
+
+# --- the context cache -------------------------------------------------------------------
+# A widget's context (its static figure above all, drawn by matplotlib) depends only on the
+# builder's code and theme (the salt), the widget, its scenario's key, its options and its id
+# on the page. The build keeps each one in .cache/widgets/ under that key: the training
+# workers draw them right after training (in parallel, beside the training), the renderer
+# reads them, and a lesson whose prose changed draws none of its figures again.
+
+def context_key(salt: str, name: str, scenario: str | None, scenario_key: str | None, options: dict, uid: str) -> str:
+    import hashlib
+    import json
+
+    text = json.dumps([salt, name, scenario, scenario_key, options, uid], sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
+
+
+def load_context(folder: Path, key: str) -> dict | None:
+    """The stored context, or None when there is none (or it is damaged)."""
+    import pickle
+
+    path = folder / f"{key}.pickle"
+    if not path.exists():
+        return None
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - a damaged entry is simply made again
+        return None
+
+
+def store_context(folder: Path, key: str, extra: dict) -> None:
+    """Keep a context (atomically); one that cannot be pickled is not kept."""
+    import os
+    import pickle
+
+    try:
+        data = pickle.dumps(extra, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - made again each time it is needed
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{key}.{os.getpid()}.tmp"
+    tmp.write_bytes(data)
+    os.replace(tmp, folder / f"{key}.pickle")

@@ -20,8 +20,6 @@ def _sand_blue():
     return LinearSegmentedColormap.from_list("sand-blue", [(246 / 255, 222 / 255, 180 / 255), (96 / 255, 140 / 255, 230 / 255)])
 
 
-SAND_BLUE = _sand_blue()
-
 # Rates offered on the slider; the recorded ones replay their traces, the rest train live.
 SLIDER_RATES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 100.0)
 
@@ -87,7 +85,7 @@ def figure(traces, chosen: list[dict], uid: str) -> str:
         top.tick_params(labelsize=9)
         params = {k: v[-1] for k, v in tr.params.items()}
         out = forward(tr.net, params, grid)[1][-1][:, 0].reshape(gx.shape)
-        bottom.imshow(out, origin="lower", extent=(-0.25, 1.25, -0.25, 1.25), vmin=0, vmax=1, cmap=SAND_BLUE,
+        bottom.imshow(out, origin="lower", extent=(-0.25, 1.25, -0.25, 1.25), vmin=0, vmax=1, cmap=_sand_blue(),
                       interpolation="none")  # the raw 31 x 31 cells: the viewer scales them, the page stays small
         for x, t in zip(tr.X, tr.T[:, 0]):
             bottom.scatter([x[0]], [x[1]], s=60, c="#1e3a8a" if t >= 0.5 else "white", edgecolors="#1f2937", zorder=3)
