@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder.sources import check_characters
+from site_builder.sources import read_text
 from site_builder.errors import ContentError, ErrorCollector
 from site_builder.schema import Field, check
 from site_builder.yamlsrc import load
@@ -47,14 +47,7 @@ def load_config(root: Path) -> SiteConfig:
         raise ContentError(path, None, "missing: every site needs content/site.yaml with at least a title")
     if not path.is_file():
         raise ContentError(path, None, "content/site.yaml should be a file")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise ContentError(path, line, f"not valid UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8") from None
-    check_characters(text, path)
-    loc = load(text, path)
+    loc = load(read_text(path, "site configuration"), path)
     errors = ErrorCollector()
     values = check(loc, (), FIELDS, errors, "site.yaml")
     for i, slug in enumerate(values.get("lessons") or []):

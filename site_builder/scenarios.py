@@ -43,7 +43,7 @@ import numpy as np
 from site_builder import engine
 from site_builder.datasets import GENERATORS
 from site_builder.engine.surface import MAX_SLICE_POINTS, MAX_SURFACE_POINTS
-from site_builder.sources import editor_file
+from site_builder.sources import editor_file, read_text
 from site_builder.errors import ContentError, ContentErrors, ErrorCollector, did_you_mean
 from site_builder.schema import Field, check
 from site_builder.yamlsrc import MAX_CHARS, Located, load
@@ -488,36 +488,11 @@ def _landscapes(loc, rec, nets, schedules, errors) -> tuple[tuple, tuple]:
 
 
 def _read(path: Path) -> str:
-    """The file's text, or one ContentError saying why it cannot be read."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        what = "a link to a file that does not exist" if path.is_symlink() else "not found"
-        raise ContentError(path, None, f"cannot read the scenario: {what}") from None
-    except OSError as exc:
-        raise ContentError(path, None, f"cannot read the scenario: {exc.strerror or exc}") from None
-    if path.is_dir():
-        raise ContentError(path, None, "this is a folder, not a scenario file (scenarios are files NAME.yaml)")
-    if not path.is_file():
-        raise ContentError(path, None, "this is not a regular file (scenarios are files NAME.yaml)")
-    if path.is_symlink() and path.parent.name == "scenarios":
-        content = path.parent.parent
-        try:
-            path.resolve().relative_to(content.resolve())
-        except ValueError:
-            raise ContentError(path, None, f"this is a link to a file outside content/ ({path.resolve()}); "
-                                           "copy the scenario into content/scenarios/ instead") from None
-    if st.st_size > MAX_FILE_BYTES:
-        raise ContentError(path, None, f"the file is {st.st_size:,} bytes; a scenario is at most {MAX_CHARS:,} characters")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ContentError(path, None, f"cannot read the scenario: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ContentError(path, line, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    """The file's text, or one ContentError saying why it cannot be read (sources.read_text;
+    control characters are left to the YAML reader, which names them)."""
+    content = path.parent.parent if path.parent.name == "scenarios" else None
+    return read_text(path, "scenario", content, MAX_FILE_BYTES, hint=" (scenarios are files NAME.yaml)",
+                     characters=False)
 
 
 def _weights(loc, init_raw, net, errors) -> dict | None:

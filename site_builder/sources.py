@@ -37,10 +37,13 @@ def editor_file(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith(("~", "#"))
 
 
-def read_text(path: Path, kind: str, content: Path | None = None, max_bytes: int | None = None) -> str:
+def read_text(path: Path, kind: str, content: Path | None = None, max_bytes: int | None = None,
+              hint: str = "", characters: bool = True) -> str:
     """The text of an author's file. `kind` names it in messages ("lesson", "scenario"); a
     file that is a link must stay inside `content` (the site would publish whatever it
-    points at)."""
+    points at). `hint` follows the message for a folder or a file that is not regular.
+    `characters`: refuse control characters here (False where the file's own reader already
+    names them, as the YAML reader does)."""
     path = Path(path)
     try:
         st = path.stat()
@@ -50,9 +53,9 @@ def read_text(path: Path, kind: str, content: Path | None = None, max_bytes: int
     except OSError as exc:
         raise ContentError(path, None, f"cannot read the {kind}: {exc.strerror or exc}") from None
     if path.is_dir():
-        raise ContentError(path, None, f"this is a folder, not a {kind} file")
+        raise ContentError(path, None, f"this is a folder, not a {kind} file{hint}")
     if not path.is_file():
-        raise ContentError(path, None, f"this is not a regular file, so it cannot be a {kind}")
+        raise ContentError(path, None, f"this is not a regular file, so it cannot be a {kind}{hint}")
     if content is not None:
         try:
             path.resolve().relative_to(Path(content).resolve())
@@ -60,7 +63,7 @@ def read_text(path: Path, kind: str, content: Path | None = None, max_bytes: int
             raise ContentError(path, None, f"this is a link to a file outside content/ ({path.resolve()}); "
                                            f"copy the {kind} into content/ instead") from None
     if max_bytes is not None and st.st_size > max_bytes:
-        raise ContentError(path, None, f"the file is {st.st_size:,} bytes; a {kind} is at most {max_bytes:,}")
+        raise ContentError(path, None, f"the file is {st.st_size:,} bytes; a {kind} is at most {max_bytes:,} bytes")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -70,5 +73,6 @@ def read_text(path: Path, kind: str, content: Path | None = None, max_bytes: int
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise ContentError(path, line, f"not valid UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8") from None
-    check_characters(text, path)
+    if characters:
+        check_characters(text, path)
     return text
