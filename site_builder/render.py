@@ -297,8 +297,9 @@ class Renderer:
             if spec.fields is not None and use.scenario:
                 fields.setdefault(use.scenario, set()).update(spec.fields)
             for s in (*spec.needs, spec.script):
-                if s not in scripts and self.has_asset(s):
-                    scripts.append(s)
+                shared = styles if s.endswith(".css") else scripts  # a shared style goes before the widget's own
+                if s not in shared and self.has_asset(s):
+                    shared.append(s)
             if spec.style not in styles and self.has_asset(spec.style):
                 styles.append(spec.style)
         for name in sorted(fields):

@@ -34,7 +34,8 @@ class WidgetSpec:
     fields: tuple | None = None  # trace fields embedded in the page; None: no trace embedded
     context: Callable | None = None  # (traces, options, uid, math) -> dict for the template
     scenario_check: Callable | None = None  # (traces) -> problem text or None
-    needs: tuple = ()  # shared theme scripts it uses besides core.js, e.g. ("js/nn.js",)
+    needs: tuple = ()  # shared theme scripts and styles it uses besides core.js and main.css,
+    #                    e.g. ("assets/js/nn.js", "assets/parts/pill.css")
 
     @property
     def folder(self) -> str:

@@ -132,6 +132,7 @@ def context(traces, options, uid, math):
 
 SPEC = WidgetSpec(
     "forward-steps",
+    needs=("assets/parts/pill.css",),  # its choices are pills
     options={"scenario": str, "caption": str, "at": str},
     required=frozenset({"scenario"}),
     choices={"at": ("start", "trained")},

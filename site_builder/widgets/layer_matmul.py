@@ -106,6 +106,7 @@ def context(traces, options, uid, math):
 
 SPEC = WidgetSpec(
     "layer-matmul",
+    needs=("assets/parts/pill.css",),  # its choices are pills
     options={"scenario": str, "caption": str, "layer": int},
     required=frozenset({"scenario"}),
     fields=("steps", "start", "final", "detail"),

@@ -151,6 +151,7 @@ def context(traces, options, uid, math):
 
 SPEC = WidgetSpec(
     "one-neuron",
+    needs=("assets/parts/pill.css",),  # its choices are pills
     options={"scenario": str, "caption": str},
     fields=("start", "final"),
     context=context,

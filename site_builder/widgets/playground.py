@@ -171,5 +171,5 @@ SPEC = WidgetSpec(
     fields=("steps", "loss", "correct", "start", "final", "axes"),
     context=context,
     scenario_check=check,
-    needs=("assets/js/nn.js",),  # the page trains live on the learner's points
+    needs=("assets/js/nn.js", "assets/parts/pill.css"),  # trains live on the learner's points; its class choice is pills
 )
