@@ -3,7 +3,6 @@ what was written. Every check here reads the built page with a real HTML parser.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import html5lib
@@ -11,17 +10,9 @@ import pytest
 
 from site_builder import build as build_mod
 
-REPO = Path(__file__).resolve().parents[2]
-MINI = REPO / "tests" / "sites" / "mini"
+from test_pipeline import site  # noqa: F401  (the mini site, copied with the theme: a fixture)
+
 NS = "{http://www.w3.org/1999/xhtml}"
-
-
-@pytest.fixture
-def site(tmp_path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(MINI, root)
-    shutil.copytree(REPO / "themes", root / "themes")
-    return root
 
 
 def lesson(root: Path) -> Path:
