@@ -127,8 +127,12 @@ def _attr_name(name) -> str:
 
 def check_fragment(body: str) -> list[Finding]:
     """Every reason this rendered lesson body may not be published (empty when it is fine)."""
+    # Parsed once, as the page parses it: inside <body>. A stray <html ...> or <body ...> tag
+    # is then folded into the page's own element, attributes and all (an onload would land on
+    # the page itself), where the checks below see it.
     parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=True)
-    fragment = parser.parseFragment(body)
+    page = parser.parse(_PAGE_START + body)
+    page_body = page.find(f"{{{HTML_NS}}}body")
     findings: list[Finding] = []
     for (line, col), code, data in parser.errors:
         name = (data or {}).get("name", "")
@@ -154,22 +158,20 @@ def check_fragment(body: str) -> list[Finding]:
             label = f"'<{name}>'" if name else "the HTML here"
             findings.append(Finding(f"{label} is not valid HTML ({code.replace('-', ' ')})",
                                     (f"<{name}",) if name else ("<",), True))
-    # A stray <html ...> or <body ...> tag is folded into the page's own element, attributes
-    # and all (an onload would land on the page itself): parse as the page does and look.
-    page = html5lib.parse("<!DOCTYPE html><html><head></head><body>" + body, namespaceHTMLElements=False)
-    for element in (page, page.find("body")):
-        for attr, value in element.attrib.items():
+    for element, tag in ((page, "html"), (page_body, "body")):
+        for attr in element.attrib:
             handler = "an event handler on " if _attr_name(attr).lower().startswith("on") else ""
-            findings.append(Finding(f"raw HTML <{element.tag} {_attr_name(attr)}=...> is not allowed in a lesson "
-                                    f"({handler}the page's own <{element.tag}>)", (f"<{element.tag}",)))
-    for element in fragment.iter():
-        if not isinstance(element.tag, str) or not element.tag.startswith("{"):
-            continue  # a comment, or the fragment itself
+            findings.append(Finding(f"raw HTML <{tag} {_attr_name(attr)}=...> is not allowed in a lesson "
+                                    f"({handler}the page's own <{tag}>)", (f"<{tag}",)))
+    for element in page_body.iter():
+        if element is page_body or not isinstance(element.tag, str) or not element.tag.startswith("{"):
+            continue  # the page's own <body>, or a comment
         ns, _, tag = element.tag[1:].partition("}")
         findings.extend(_check_element(ns, tag, element))
     return findings
 
 
+_PAGE_START = "<!DOCTYPE html><html><head></head><body>"
 STRUCTURAL = {"eof-in-comment", "eof-in-comment-double-dash", "eof-in-comment-end-dash", "eof-in-comment-end-bang-state",
               "expected-closing-tag-but-got-eof", "end-tag-too-early", "unexpected-end-tag", "adoption-agency-1.1",
               "adoption-agency-1.2", "adoption-agency-1.3", "adoption-agency-4.4", "end-tag-too-early-named",
