@@ -36,13 +36,57 @@ def setup():
     return plt
 
 
+def margins(fig, left: float, right: float, top: float, bottom: float, wgap: float = 0.0, hgap: float = 0.0) -> None:
+    """Fixed margins around the grid of axes, and gaps between its cells, in inches: the room
+    each widget's labels need, set once, so drawing a figure is one pass (no tight_layout, no
+    bbox_inches="tight", which each lay every text out again)."""
+    width, height = fig.get_size_inches()
+    grid = fig.axes[0].get_subplotspec().get_gridspec()
+    rows, cols = grid.get_geometry()
+    inner_w, inner_h = width - left - right, height - top - bottom
+    cell_w = (inner_w - wgap * (cols - 1)) / cols
+    cell_h = (inner_h - hgap * (rows - 1)) / rows
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height,
+                        wspace=wgap / cell_w, hspace=hgap / cell_h)
+
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_ticks(axis) -> None:
+    """A log axis labelled 10⁻³, 10⁰, 10² in plain text: matplotlib's own labels are TeX-like
+    maths, whose parser costs a second to start in every process that draws one."""
+    import math
+
+    from matplotlib.ticker import FuncFormatter
+
+    def label(v, _pos):
+        if v <= 0:
+            return ""
+        e = math.log10(v)
+        return f"10{str(round(e)).translate(SUPERSCRIPT)}" if abs(e - round(e)) < 1e-9 else ""
+
+    axis.set_major_formatter(FuncFormatter(label))
+    axis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
+
+
+def text_inches(text: str, size: float) -> float:
+    """How wide `text` is at `size` points, in inches, from the font's own metrics (no
+    drawing): the room a label the author chose (a word, a weight's name) needs."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    width, _, _ = text_to_path.get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
+    return width / 72
+
+
 def to_svg(fig, uid: str, label: str, min_scale: float | None = None) -> str:
     """The figure as inline SVG. min_scale (CSS px per point): the figure never draws smaller
     than that, so its text stays legible; on a narrower screen it scrolls sideways in its box
     (the widget's static-fallback, which is focusable and labelled)."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
-                bbox_inches="tight", facecolor="white")
+                facecolor="white")
     import matplotlib.pyplot as plt
 
     plt.close(fig)

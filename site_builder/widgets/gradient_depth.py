@@ -81,6 +81,7 @@ def figure(traces, setups, labels, depths, by, uid: str) -> str:
         g = by[s, deep].grad_norms[0]
         ax.bar(np.arange(1, len(g) + 1), g - lo, bottom=lo, color=figures.LINE, width=0.75)
         ax.set_yscale("log")
+        figures.power_ticks(ax.yaxis)
         ax.set_ylim(lo, hi)
         ax.set_title(label.replace(", ", ",\n"), fontsize=8.5, color=figures.INK)
         ax.set_xticks([1, len(g)])
@@ -88,7 +89,8 @@ def figure(traces, setups, labels, depths, by, uid: str) -> str:
         ax.tick_params(labelsize=7)
         ax.minorticks_off()
     np.atleast_1d(axes)[0].set_ylabel("gradient size", fontsize=8)
-    fig.tight_layout()
+    lines = max(len(ax.get_title().splitlines()) for ax in np.atleast_1d(axes))
+    figures.margins(fig, left=0.7, right=0.15, top=0.2 + 0.15 * lines, bottom=0.55, wgap=0.2)
     parts = []
     for s, label in zip(setups, labels):
         g = by[s, deep].grad_norms[0]

@@ -55,7 +55,7 @@ def figure(runs, uid: str) -> str:
     ax.set_ylabel("loss")
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False)
-    fig.tight_layout()
+    figures.margins(fig, left=0.7, right=0.15, top=0.15, bottom=0.6)
     a, b = runs
     label = (f"The loss over {int(a.steps[-1])} steps of both runs from the same start ({a.loss[0]:.3f}): "
              f"with the blame added up it falls to {a.loss[-1]:.4f}; overwritten, it stays at {b.loss[-1]:.4f}.")

@@ -63,7 +63,7 @@ def figure(traces, uid, etas, seeds, names):
             ax.legend(fontsize=8, loc="lower right", frameon=True)
         ax.set_ylabel(names[1].replace("“", "").replace("”", ""))
     np.atleast_1d(axes)[-1].set_xlabel(names[0].replace("“", "").replace("”", ""))
-    fig.tight_layout()
+    figures.margins(fig, left=0.7, right=0.2, top=0.35, bottom=0.6, hgap=0.45)
     label = "Loss maps over two weights, darker where the loss is lower, with each start's path: " + "; ".join(parts) + "."
     svg = figures.to_svg(fig, uid, label)
     # The three panels share one raster, and matplotlib names an image by its content: number

@@ -60,7 +60,7 @@ def figure(traces, uid: str) -> str:
         key.text(0.36, 0.4, "stuck", va="center", fontsize=9, color=figures.INK)
         key.set_xlim(0, 1)
         key.set_ylim(0, 1)
-    fig.tight_layout()
+    figures.margins(fig, left=0.65, right=0.15, top=0.35, bottom=0.6, wgap=0.2, hgap=0.6)
     label = ("Loss curves for each learning rate, one line per random start, epochs on a log scale: " +
              "; ".join(f"η {e:g}: {sum(int(t.correct[-1]) == len(t.X) for t in traces if t.eta == e)} of "
                        f"{sum(1 for t in traces if t.eta == e)} starts solve the task" for e in etas) + ".")

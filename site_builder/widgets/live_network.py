@@ -60,7 +60,7 @@ def figure(tr, uid: str) -> str:
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.set_ylim(0, float(np.nanmax(tr.loss)) * 1.08)
-    fig.tight_layout()
+    figures.margins(fig, left=0.7, right=0.25, top=0.15, bottom=0.6)
     label = (f"The loss over {int(tr.steps[-1])} training steps: it starts at {tr.loss[0]:.3f}, "
              f"and ends at {tr.loss[-1]:.4f}.")
     return figures.to_svg(fig, uid, label)

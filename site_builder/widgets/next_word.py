@@ -80,7 +80,8 @@ def figure(tr, uid: str, mode: str, k: int) -> str:
     right.set_title("The first guess, from random weights", color=figures.INK, fontsize=10)
     label = (f"A network diagram and a bar chart: at the start the network gives {labels[k]} "
              f"{p[k]:.1%}; its top guess is {labels[int(np.argmax(p))]} at {p.max():.1%}.")
-    fig.tight_layout()
+    words = max(figures.text_inches(w, 10) for w in labels)  # the tick labels, at the figures' 10 pt
+    figures.margins(fig, left=words + 0.25, right=0.3, top=0.35, bottom=0.6, hgap=0.35)
     return figures.to_svg(fig, uid, label)
 
 
@@ -98,7 +99,7 @@ def progress_figure(plt, tr, uid: str, k: int) -> str:
     right.set_xlabel("step")
     right.set_ylabel(f"loss, −ln p({labels[k]})")
     right.set_title("while the loss falls", color=figures.INK, fontsize=10)
-    fig.tight_layout()
+    figures.margins(fig, left=0.7, right=0.15, top=0.35, bottom=0.6, hgap=0.45)
     label = (f"Two charts: the probability of {labels[k]} goes from {p[0]:.1%} at step 0 to {p[-1]:.1%} after "
              f"{int(tr.steps[-1])} steps, while the loss falls from {tr.loss[0]:.3f} to {tr.loss[-1]:.3f}.")
     return figures.to_svg(fig, uid, label)

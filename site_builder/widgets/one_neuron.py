@@ -120,7 +120,7 @@ def figure(tr, uid: str) -> str:
     ax.set_ylabel("x2")
     ax.set_aspect("equal")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False, fontsize=9)
-    fig.tight_layout()
+    figures.margins(fig, left=0.65, right=0.2, top=0.2, bottom=1.15)
     label = (f"The input plane from {num(LO, 0)} to {num(HI, 0)}, shaded by the trained neuron's output "
              f"(sand near 0, blue near 1). Dashed, the starting line {line_words(*start)}: "
              f"{right_count(*start, tr.X, tr.T)} of {len(tr.T)} points right. Solid, the trained line "

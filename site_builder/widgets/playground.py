@@ -104,7 +104,7 @@ def figure(traces, uid: str, facts) -> str:
         ax.set_yticks([-1, 0, 1])
         ax.tick_params(labelsize=9)
         ax.set_aspect("equal")
-    fig.tight_layout()
+    figures.margins(fig, left=0.45, right=0.15, top=0.2, bottom=0.4, wgap=0.45)
     label = ("Decision maps of the trained network for each preset, sand where it answers 0 and blue where it "
              "answers 1, filled dots class 1, hollow dots class 0: " +
              "; ".join(f"{f['name']}: {f['right']} of {f['n']} points right, loss {f['loss']}" for f in facts) + ".")

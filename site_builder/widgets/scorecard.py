@@ -36,12 +36,18 @@ def figure(uid, word, first, last, steps):
     ax.plot(p, -np.log(p), color=figures.LINE, lw=2)
     for q, name in ((first, "step 0"), (last, f"step {steps}")):
         ax.plot([q], [-np.log(q)], "o", color=figures.ACCENT, ms=6)
-        ax.annotate(f"the network at {name}", (q, -np.log(q)), textcoords="offset points", xytext=(8, 6), color=figures.INK)
+        # Near p = 1 the label sits up and to the left of its ring, with a leader line, so it
+        # stays inside the plot and clear of the curve.
+        near_one = q > 0.55
+        ax.annotate(f"the network at {name}", (q, -np.log(q)), textcoords="offset points",
+                    xytext=(-6, 26) if near_one else (8, 6), ha="right" if near_one else "left",
+                    va="bottom" if near_one else "baseline", color=figures.INK,
+                    arrowprops={"arrowstyle": "-", "color": figures.MUTED, "lw": 0.8} if near_one else None)
     ax.set_xlabel(f"p({word}), the probability given to the right word")
     ax.set_ylabel("loss −ln p")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 4.8)
-    fig.tight_layout()
+    figures.margins(fig, left=0.6, right=0.15, top=0.15, bottom=0.6)
     label = (f"The curve of −ln p: 0 at p = 1, climbing steeply as p goes to 0. The network's own p({word}) is "
              f"{first:.3f} at step 0 (loss {-np.log(first):.2f}) and {last:.3f} after {steps} steps "
              f"(loss {-np.log(last):.2f}).")

@@ -42,7 +42,7 @@ def figure(trace, uid: str) -> str:
     right.set_xlabel("step")
     right.set_ylabel("loss")
     right.set_title("The loss after each step", color=figures.INK, fontsize=10)
-    fig.tight_layout()
+    figures.margins(fig, left=0.7, right=0.15, top=0.35, bottom=0.6, wgap=0.7)
     label = (f"Two charts. Left: the loss as a function of the weight, a parabola, with the weight's path "
              f"from {w[0]:g} toward {w[-1]:.3f}. Right: the loss falling over {int(trace.steps[-1])} steps.")
     return figures.to_svg(fig, uid, label, min_scale=1.25)

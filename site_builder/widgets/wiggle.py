@@ -52,7 +52,7 @@ def figure(sl, uid, what):
     ax.annotate("lowest", (sl.values[low], sl.loss[low]), textcoords="offset points", xytext=(0, 10), ha="center", color=figures.INK)
     ax.set_xlabel(f"w, {what}".replace("“", "").replace("”", ""))
     ax.set_ylabel("loss")
-    fig.tight_layout()
+    figures.margins(fig, left=0.65, right=0.15, top=0.15, bottom=0.6)
     label = (f"The loss as {what} alone changes, every other weight fixed. At the trained start w = {w:.3f} "
              f"the loss is {L:.3f} and the slope is {g:.3f}; the lowest loss on this range, {sl.loss[low]:.3f}, "
              f"is at w = {sl.values[low]:.2f}.").replace("“", "").replace("”", "")

@@ -97,7 +97,7 @@ def figure(traces, chosen: list[dict], uid: str) -> str:
         if col % cols == 0:
             top.set_ylabel("loss", fontsize=9)
             bottom.set_ylabel("x2", fontsize=9)
-    fig.tight_layout()
+    figures.margins(fig, left=0.65, right=0.22, top=0.55, bottom=0.4, wgap=0.55, hgap=0.78)
     label = ("For each example set-up, the loss over the epochs and the network's final answer over the input square: "
              + "; ".join(f"{p['label']} (η {p['eta']:g}): {p['says']}" for p in chosen) + ".")
     return figures.to_svg(fig, uid, label, min_scale=1.25)

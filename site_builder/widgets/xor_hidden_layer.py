@@ -176,7 +176,7 @@ def figure(traces, uid: str, maps) -> str:
         ax.set_aspect("equal")
         if "right" in words:  # the hidden units' splits are in the list under the figure
             ax.set_xlabel(words.split(":")[0], fontsize=10, color=figures.INK)
-    fig.tight_layout()
+    figures.margins(fig, left=0.35, right=0.15, top=0.3, bottom=0.55, wgap=0.35, hgap=0.8)
     label = (f"Four decision maps after {int(net.steps[-1])} epochs, sand where the output is near 0 and "
              "blue where it is near 1: " +
              "; ".join(f"{t}: " + ", ".join(f"{point(x)} gives {v:.2f}" for x, v in zip(net.X, vals)) + f" ({w})"
