@@ -512,6 +512,10 @@ def build(root: Path = Path("."), out: Path | None = None, strict: bool = False,
     staging = out.with_name("." + out.name + ".staging")
     result = BuildResult()
     t0 = time.perf_counter()
+    from site_builder import fresh
+
+    inputs = fresh.inputs(root, out, strict)  # before anything is read: what this build is of
+    fresh.forget(root)
     s = Stages(quiet)
     g = gather(root, s)
     pages = page_bytes(s.run("render", stage_render, g, result))
@@ -530,6 +534,7 @@ def build(root: Path = Path("."), out: Path | None = None, strict: bool = False,
         (g.cache / "checked").write_text(_site_digest(pages, g.config))
     result.trained = list(g.traces.trained)
     result.seconds = time.perf_counter() - t0
+    fresh.remember(root, out, inputs, {"pages": result.pages, "warnings": result.warnings})
     return result
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from site_builder.errors import ContentError, ContentErrors
 
@@ -51,6 +52,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
+            from site_builder import fresh
+
+            root = Path(args.root).resolve()
+            saved = fresh.up_to_date(root, Path(args.out).resolve() if args.out else root / "build", args.strict)
+            if saved is not None:  # nothing it reads changed: not even the pipeline is imported
+                for w in saved["warnings"]:
+                    print(f"warning: {w}", file=sys.stderr)
+                if not args.quiet:
+                    print(f"up to date: {len(saved['pages'])} pages, {sum(saved['pages'].values()):,} bytes, "
+                          "as the last build left them")
+                return 0
             from site_builder.build import main as run
         elif args.command == "check":
             from site_builder.build import check_main as run

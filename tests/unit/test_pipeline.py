@@ -85,6 +85,51 @@ def test_noop_rebuild_renders_and_trains_nothing(site):
     assert third.rendered == ["second", "embed-second", "teachers"]  # teachers.html lists each lesson's widgets
 
 
+class Said:
+    """A CLI build: its exit code, and its last line of output (after the stage timings)."""
+
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.returncode = proc.returncode
+        self.stdout = (proc.stdout.strip().splitlines() or [""])[-1]
+
+
+def cli_build(site: Path, *extra: str) -> Said:
+    return Said(subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(site), *extra],
+                               capture_output=True, text=True, cwd=site))
+
+
+def test_up_to_date_build_does_nothing_and_any_change_undoes_it(site):
+    """A build whose inputs and output are as the last good build left them says so and
+    touches nothing; a changed input, an edited or removed page, or a failed build in between
+    each make the next build a real one, which puts build/ right again."""
+    first = cli_build(site)
+    assert first.returncode == 0 and first.stdout.startswith("built ")
+    pages = tree_hash(site / "build")
+    times = {p: p.stat().st_mtime_ns for p in (site / "build").rglob("*.html")}
+    again = cli_build(site)
+    assert again.returncode == 0 and again.stdout.startswith("up to date: ") and "7 pages" in again.stdout
+    assert tree_hash(site / "build") == pages and {p: p.stat().st_mtime_ns for p in times} == times
+
+    page = site / "build" / "first.html"
+    page.write_text("edited by hand")  # the output changed: rebuilt, and the page is right again
+    assert cli_build(site).stdout.startswith("built ") and tree_hash(site / "build") == pages
+    (site / "build" / "embed" / "second.html").unlink()
+    assert cli_build(site).stdout.startswith("built ") and tree_hash(site / "build") == pages
+    assert cli_build(site).stdout.startswith("up to date: ")
+
+    (site / "themes" / "default" / "extra.txt").write_text("a new file in the theme")
+    assert cli_build(site).stdout.startswith("built ")
+    assert cli_build(site, "--strict").stdout.startswith("built ")  # asked differently
+    assert cli_build(site, "--strict").stdout.startswith("up to date: ")
+
+    lesson = site / "content/lessons/02-second.md"
+    good = lesson.read_text()
+    lesson.write_text(good.replace("{{ tiny.W1[0,0] @last :.5f }}", "{{ tiny.W9[0,0] @last }}"))
+    assert cli_build(site).returncode == 1
+    lesson.write_text(good)  # the inputs are the last good build's again, but a build failed since
+    assert cli_build(site).stdout.startswith("built ")
+
+
 def test_failed_build_leaves_previous_build_untouched(site):
     build_mod.build(site)
     before = tree_hash(site / "build")
