@@ -347,7 +347,7 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
         if renderer is None:
             from site_builder.render import Renderer
 
-            renderer = Renderer(root, config, g.widgets)
+            renderer = Renderer(root, config, g.widgets, compiled=cache / "templates")
             renderer.context_cache = (cache / "widgets", builder, {n: s.key for n, s in scenarios.items()})
         html = make(renderer)
         page_cache.mkdir(parents=True, exist_ok=True)
@@ -384,13 +384,27 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     errors.raise_if_any()
     pages["index.html"] = cached("index", _digest(builder, site, "index"), lambda r: r.index_html(lessons))
     pages["404.html"] = cached("404", _digest(builder, site, "404"), lambda r: r.not_found_html(lessons))
-    # The teachers' page reads every lesson (objectives, the widgets it places).
-    pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[l.path.read_bytes() for l in lessons]),
+    # The teachers' page reads every lesson's objectives and the widgets it places (name,
+    # scenario, place on the page), not its prose: a prose edit does not render it again.
+    pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[_teachers_reads(l, g.widgets, names)
+                                                                                   for l in lessons]),
                                     lambda r: r.teachers_html(lessons, names, traces))
     if glossary_file.is_file():  # a site without content/glossary.yaml has no glossary page
         pages["glossary.html"] = cached("glossary", _digest(builder, site, "glossary", *[l.path.read_bytes() for l in lessons]),
                                         lambda r: r.glossary_html(lessons))
     return pages
+
+
+def _teachers_reads(lesson: Lesson, widgets: dict, names: list) -> str:
+    """What teachers.html reads of a lesson (besides the course list): its objectives and its
+    widgets. A lesson whose widgets do not parse is keyed by its whole text."""
+    from site_builder import directives
+
+    try:
+        _, uses = directives.extract_widgets(lesson.body, lesson.path, lesson.body_line, widgets, set(names), lambda use: "")
+    except (ContentError, ContentErrors):
+        return _digest(lesson.path.read_bytes())
+    return repr((lesson.objectives, [(u.name, u.scenario, u.index) for u in uses]))
 
 
 def _site_digest(pages: dict[str, bytes], config: SiteConfig) -> str:

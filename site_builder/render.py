@@ -104,10 +104,20 @@ class Stash:
 
 
 class Renderer:
-    def __init__(self, root: Path, config, registry: dict):
+    def __init__(self, root: Path, config, registry: dict, compiled: Path | None = None):
+        """compiled: a folder that keeps the templates compiled (jinja's bytecode cache, keyed
+        by each template's source), so a rebuild does not compile them again."""
         self.root, self.config, self.registry = Path(root), config, registry
         self.theme = self.root / "themes" / config.theme
+        bytecode = None
+        if compiled is not None:
+            try:
+                compiled.mkdir(parents=True, exist_ok=True)
+                bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
+            except OSError:
+                pass  # compiled again each time
         self.env = jinja2.Environment(
+            bytecode_cache=bytecode,
             # Page templates by name ("lesson.html"); widget templates by their theme path
             # ("widgets/NAME/NAME.html").
             loader=jinja2.FileSystemLoader([str(self.theme / "templates"), str(self.theme)]),

@@ -82,7 +82,11 @@ def test_noop_rebuild_renders_and_trains_nothing(site):
     assert again.rendered == [] and again.trained == []
     edit(site / "content/lessons/02-second.md", "The weight", "Its weight")
     third = build_mod.build(site)
-    assert third.rendered == ["second", "embed-second", "teachers"]  # teachers.html lists each lesson's widgets
+    assert third.rendered == ["second", "embed-second"]  # the prose changed, not what teachers.html lists
+    lesson = site / "content/lessons/02-second.md"
+    lesson.write_text(lesson.read_text() + "\n/// widget | weight-descent\nscenario: tiny\n///\n")
+    fourth = build_mod.build(site)
+    assert fourth.rendered == ["second", "embed-second", "teachers"]  # teachers.html lists each lesson's widgets
 
 
 class Said:
