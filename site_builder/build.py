@@ -395,6 +395,32 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     return pages
 
 
+def prune_contexts(g: Gathered) -> None:
+    """Remove the stored widget contexts (.cache/widgets/) that no widget of the site asks for
+    any more: a context's key names the builder, the widget, its scenario's key, its options
+    and its place, so every edit would otherwise leave the old ones behind for ever."""
+    from site_builder import directives
+    from site_builder.widgets import context_key
+
+    folder = g.cache / "widgets"
+    if not folder.is_dir():
+        return
+    keys = {n: s.key for n, s in g.scenarios.items()}
+    wanted = set()
+    for l in g.lessons:
+        try:
+            _, uses = directives.extract_widgets(l.body, l.path, l.body_line, g.widgets, set(keys), lambda use: "")
+        except (ContentError, ContentErrors):
+            return  # cannot tell what that lesson needs: keep everything
+        for use in uses:
+            if g.widgets[use.name].context:
+                wanted.add(context_key(g.builder, use.name, use.scenario, keys.get(use.scenario), use.options,
+                                       f"w{use.index}") + ".pickle")
+    for old in folder.glob("*.pickle"):
+        if old.name not in wanted:
+            old.unlink(missing_ok=True)
+
+
 def _teachers_reads(lesson: Lesson, widgets: dict, names: list) -> str:
     """What teachers.html reads of a lesson (besides the course list): its objectives and its
     widgets. A lesson whose widgets do not parse is keyed by its whole text."""
@@ -546,6 +572,8 @@ def build(root: Path = Path("."), out: Path | None = None, strict: bool = False,
         s.run("swap", stage_swap, staging, out)
         g.cache.mkdir(parents=True, exist_ok=True)
         (g.cache / "checked").write_text(_site_digest(pages, g.config))
+    if result.rendered:
+        prune_contexts(g)
     result.trained = list(g.traces.trained)
     result.seconds = time.perf_counter() - t0
     fresh.remember(root, out, inputs, {"pages": result.pages, "warnings": result.warnings})

@@ -134,6 +134,18 @@ def test_up_to_date_build_does_nothing_and_any_change_undoes_it(site):
     assert cli_build(site).stdout.startswith("built ")
 
 
+def test_stored_figures_are_the_sites_own(site):
+    """.cache/widgets keeps the drawn context of each widget the site places, and no other:
+    an edited caption draws that figure again and the old drawing goes."""
+    build_mod.build(site)
+    stored = sorted(p.name for p in (site / ".cache/widgets").glob("*.pickle"))
+    assert len(stored) == 1  # lesson one's weight-descent; lesson two has no widget
+    edit(site / "content/lessons/01-first.md", "caption: Tiny run.", "caption: The tiny run.")
+    assert build_mod.build(site).rendered == ["first", "embed-first"]
+    now = sorted(p.name for p in (site / ".cache/widgets").glob("*.pickle"))
+    assert len(now) == 1 and now != stored
+
+
 def test_failed_build_leaves_previous_build_untouched(site):
     build_mod.build(site)
     before = tree_hash(site / "build")
