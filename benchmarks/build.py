@@ -7,6 +7,7 @@ Each timing runs the real CLI in a fresh process (imports included), on a copy o
 repository's content in a temporary folder, so the numbers are what an author sees."""
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
@@ -16,6 +17,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# Every timed command runs as on an author's machine: Python keeps compiled modules
+# (__pycache__), whatever this shell says (some CI images set PYTHONDONTWRITEBYTECODE).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def timed_build(root: Path) -> float:

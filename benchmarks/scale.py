@@ -4,6 +4,7 @@ so training grows with the site), clean-build time for each, and the same Markdo
 The generator writes fixtures into a temporary folder; nothing here is content."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# Every timed command runs as on an author's machine: Python keeps compiled modules
+# (__pycache__), whatever this shell says (some CI images set PYTHONDONTWRITEBYTECODE).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 SCENARIO = """\
 title: Generated {i}
