@@ -390,7 +390,7 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
                                                                                    for l in lessons]),
                                     lambda r: r.teachers_html(lessons, names, traces))
     if glossary_file.is_file():  # a site without content/glossary.yaml has no glossary page
-        pages["glossary.html"] = cached("glossary", _digest(builder, site, "glossary", *[l.path.read_bytes() for l in lessons]),
+        pages["glossary.html"] = cached("glossary", _digest(builder, site, "glossary", *_glossary_reads(root, lessons)),
                                         lambda r: r.glossary_html(lessons))
     return pages
 
@@ -419,6 +419,18 @@ def prune_contexts(g: Gathered) -> None:
     for old in folder.glob("*.pickle"):
         if old.name not in wanted:
             old.unlink(missing_ok=True)
+
+
+def _glossary_reads(root: Path, lessons: list[Lesson]) -> list:
+    """What glossary.html reads of the lessons (besides their titles and places): the terms
+    each one marks. Whole texts when the glossary itself does not load (the renderer says why)."""
+    from site_builder import glossary
+
+    try:
+        terms = glossary.load(root)
+        return [glossary.uses(l, terms) for l in lessons]
+    except (ContentError, ContentErrors):
+        return [l.path.read_bytes() for l in lessons]
 
 
 def _teachers_reads(lesson: Lesson, widgets: dict, names: list) -> str:

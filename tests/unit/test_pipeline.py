@@ -134,6 +134,20 @@ def test_up_to_date_build_does_nothing_and_any_change_undoes_it(site):
     assert cli_build(site).stdout.startswith("built ")
 
 
+def test_glossary_page_renders_again_only_when_the_marked_terms_change(site):
+    (site / "content/glossary.yaml").write_text(
+        "weight:\n  short: A number the network learns.\nloss:\n  short: How wrong the network is.\n")
+    edit(site / "content/lessons/02-second.md", "The weight ends", "The [[weight]] ends")
+    assert "glossary" in build_mod.build(site).rendered
+    html = (site / "build/glossary.html").read_text()
+    assert "second.html#bpe-use-weight" in html and "bpe-use-loss" not in html
+    edit(site / "content/lessons/02-second.md", "## More", "## More\n\nA new sentence, no new term.")
+    assert build_mod.build(site).rendered == ["second", "embed-second"]
+    edit(site / "content/lessons/02-second.md", "A new sentence", "A new [[loss]] sentence")
+    assert build_mod.build(site).rendered == ["second", "embed-second", "glossary"]
+    assert "second.html#bpe-use-loss" in (site / "build/glossary.html").read_text()
+
+
 def test_stored_figures_are_the_sites_own(site):
     """.cache/widgets keeps the drawn context of each widget the site places, and no other:
     an edited caption draws that figure again and the old drawing goes."""
