@@ -197,7 +197,36 @@ def figure_jobs(lessons: list[Lesson], widgets: dict, scenarios: dict) -> dict[s
     return jobs
 
 
-def stage_train(scenarios: dict, cache: Path, figures: tuple | None = None) -> Traces:
+def _warm_worker(root: Path) -> None:
+    """A training worker's start-up, done while the main process is still reading the site:
+    the imports training and drawing need, and the site's widgets."""
+    from site_builder import figures, scenarios  # noqa: F401
+    from site_builder.widgets import discover
+
+    figures.setup()
+    import matplotlib.pyplot  # noqa: F401
+
+    try:
+        _WORKER_REGISTRY.setdefault(root, discover(root))
+    except Exception:  # noqa: BLE001 - the main process reports what is wrong with them
+        pass
+
+
+def early_pool(root: Path, cache: Path):
+    """On a build that will surely train (no trace is cached yet: a clean build), the worker
+    processes start first, so their imports run beside the main process's reading of the
+    site instead of after it. None otherwise: stage_train starts workers when it needs them."""
+    if (os.cpu_count() or 1) < 2 or any((cache / "traces").glob("*.json")):
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=os.cpu_count())
+    for _ in range(os.cpu_count()):
+        pool.submit(_warm_worker, root)
+    return pool
+
+
+def stage_train(scenarios: dict, cache: Path, figures: tuple | None = None, pool=None) -> Traces:
     """Every scenario ready in the cache, trained on all cores when several need it; the
     traces stay on disk until a page asks for them. Every scenario that fails to train is
     reported (all at once, as ContentErrors), whether it trained in a worker or here.
@@ -207,12 +236,12 @@ def stage_train(scenarios: dict, cache: Path, figures: tuple | None = None) -> T
     traces = Traces(scenarios, folder)
     todo = [s for name, s in sorted(scenarios.items()) if not (folder / f"{name}-{s.key}.json").exists()]
     errors = ErrorCollector()
-    if len(todo) > 1 and (os.cpu_count() or 1) > 1:
+    if len(todo) > 1 and (os.cpu_count() or 1) > 1 or (todo and pool is not None):
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
         folder.mkdir(parents=True, exist_ok=True)
-        with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+        with pool or ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
             jobs = figures[2]() if figures else {}
             futures = [(s, pool.submit(_train_into_cache, s, folder,
                                        (figures[0], figures[1], jobs.get(s.name, [])) if figures else None))
@@ -306,12 +335,18 @@ def gather(root: Path, stages: "Stages | None" = None) -> Gathered:
     widgets, scenarios, training, the gradient check."""
     s = stages or Stages(quiet=True)
     cache = root / ".cache"
-    config = s.run("config", load_config, root)
-    lessons = s.run("lessons", load_lessons, root, config)
-    widgets = s.run("widgets", stage_widgets, root)
-    scenarios = s.run("scenarios", stage_scenarios, root, cache)
-    builder = _builder_digest(root, config)
-    traces = s.run("train", stage_train, scenarios, cache, (root, builder, lambda: figure_jobs(lessons, widgets, scenarios)))
+    pool = early_pool(root, cache)
+    try:
+        config = s.run("config", load_config, root)
+        lessons = s.run("lessons", load_lessons, root, config)
+        widgets = s.run("widgets", stage_widgets, root)
+        scenarios = s.run("scenarios", stage_scenarios, root, cache)
+        builder = _builder_digest(root, config)
+        traces = s.run("train", stage_train, scenarios, cache,
+                       (root, builder, lambda: figure_jobs(lessons, widgets, scenarios)), pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
     s.run("gradcheck", stage_gradcheck, scenarios, cache)
     return Gathered(root, cache, config, lessons, scenarios, traces, widgets, builder)
 
