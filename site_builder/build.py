@@ -226,6 +226,23 @@ def early_pool(root: Path, cache: Path):
     return pool
 
 
+def _training_cost(s) -> float:
+    """A rough guess of how long a scenario trains: its updates, each a fixed cost plus the
+    rows times the weights it multiplies. Only the order matters (longest first)."""
+    try:
+        cfg, total = s.config, 0.0
+        for m in s.members or [None]:
+            net = (m.net if m is not None and m.net is not None else None) or s.net
+            rows = len(m.data.X if m is not None and m.data is not None else cfg.X)
+            batch = min(cfg.batch_size or rows, rows)
+            updates = cfg.steps if cfg.steps else (cfg.epochs or 1) * -(-rows // batch)
+            weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
+            total += updates * (1 + batch * weights / 500)
+        return total
+    except Exception:  # noqa: BLE001 - a guess: never a reason to fail
+        return 0.0
+
+
 def stage_train(scenarios: dict, cache: Path, figures: tuple | None = None, pool=None) -> Traces:
     """Every scenario ready in the cache, trained on all cores when several need it; the
     traces stay on disk until a page asks for them. Every scenario that fails to train is
@@ -243,9 +260,12 @@ def stage_train(scenarios: dict, cache: Path, figures: tuple | None = None, pool
         folder.mkdir(parents=True, exist_ok=True)
         with pool or ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
             jobs = figures[2]() if figures else {}
-            futures = [(s, pool.submit(_train_into_cache, s, folder,
-                                       (figures[0], figures[1], jobs.get(s.name, [])) if figures else None))
-                       for s in todo]
+            # Longest first, so no worker is left with a long scenario when the others are done;
+            # results are still read (and reported) in name order.
+            started = {s.name: pool.submit(_train_into_cache, s, folder,
+                                           (figures[0], figures[1], jobs.get(s.name, [])) if figures else None)
+                       for s in sorted(todo, key=_training_cost, reverse=True)}
+            futures = [(s, started[s.name]) for s in todo]
             for s, future in futures:
                 try:
                     problems = future.result()
