@@ -10,7 +10,7 @@ nothing, computes no loss and checks nothing; its final parameters are compared 
 engine's, so both do the same work. "ratio" is recorded / plain: what recording every step
 (the loss, outputs, parameters, gradients and update signs of every step, the divergence
 and stop checks) costs on top of training (issue 16: at most 1.2x). Both are timed
-interleaved in the same run, median of a few repeats, on one core; "steps/s" counts
+interleaved in the same run, median of a few repeats, in CPU seconds on one core; "steps/s" counts
 member-steps, so a 40-member sweep of 5,000 steps is 200,000 steps.
 """
 from __future__ import annotations
@@ -72,9 +72,11 @@ def plain_loop(net: NetSpec, X, T, etas, seeds, steps: int, init: InitSpec) -> n
 
 
 def timed(fn):
-    t = time.perf_counter()
+    """CPU seconds of this process (other processes sharing the machine count less than
+    in wall time), and fn's result."""
+    t = time.process_time()
     out = fn()
-    return time.perf_counter() - t, out
+    return time.process_time() - t, out
 
 
 def moons(n=100, seed=0):

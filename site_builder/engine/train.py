@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from site_builder.engine.flat import FlatParams
-from site_builder.engine.nn import ACTIVATIONS, GRADIENTS, NetSpec, backward, forward, loss_value
+from site_builder.engine.nn import ACTIVATIONS, GRADIENTS, LOSSES, NetSpec, Plan, _backward, _forward, forward
 from site_builder.engine.optim import OPTIMIZERS, SCHEMES, InitSpec, Optimizer, init_params
 from site_builder.engine.surface import SliceSpec, SurfaceSpec, landscapes
 from site_builder.engine.trace import Trace
@@ -251,8 +251,22 @@ def train_members(net: NetSpec, cfg: TrainConfig, members) -> list[Trace]:
     return out
 
 
+RING_BYTES = 1 << 20  # the loop's working rows (see _train_group) stay about this size
+RING_STEPS = 128  # and hold at most this many steps
+
+
 def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, members: list[Member]) -> list[Trace]:
-    """The members (all with this net and data) as one batched computation."""
+    """The members (all with this net and data) as one batched computation.
+
+    The loop runs in blocks of up to RING_STEPS steps. Inside a block a step only trains:
+    step j reads its parameters from row j of a ring of parameter rows and writes the
+    updated ones into row j + 1, its gradient into row j of a ring of gradients, and keeps
+    its outputs (and, for the cross-entropies, its z_L). After the block, a few array calls
+    work out every step's loss at once, find the first step at which each member diverged
+    or met a stop rule, and copy the recorded steps into the record buffers. A member that
+    stopped inside a block trained on to its end, and nothing of that is kept: its Trace
+    ends at the step it stopped, with that step's state, exactly as if it had stopped there
+    (members never mix: every array call works member by member)."""
     n = len(X)
     for m in members:
         if not np.isfinite(m.eta) or m.eta < 0:
@@ -262,103 +276,146 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     batch = cfg.batch_size
     schedule = record_schedule(total, cfg.record)
     detail_at, detail_idx = _detail(cfg.record, n)
+    plan = Plan(net)
+    L, K = net.layers, net.sizes[-1]
+    loss = LOSSES[net.loss]
+    keep_z = net.loss != "squared_error"  # the cross-entropies' loss is computed from z_L
 
     flat = FlatParams(net)
-    theta = np.stack([flat.pack(init_params(net, m.init or cfg.init, m.seed)) for m in members])  # (M, P)
-    grad, batch_grad = np.empty_like(theta), np.empty_like(theta)
-    params, grads, bgrads = flat.views(theta), flat.views(grad), flat.views(batch_grad)
-    opt = Optimizer(cfg.optimizer, [m.eta for m in members], cfg.momentum, flat.free(cfg.frozen), theta.shape)
+    P = flat.size
+    per_step = 8 * M * (2 * P + n * K * (2 if keep_z else 1))
+    B = int(max(1, min(RING_BYTES // per_step, RING_STEPS, total + 1)))
+    ring_theta = np.empty((B + 1, M, P))  # row j: the parameters of step s0 + j
+    ring_grad = np.empty((B, M, P))
+    ring_out = np.empty((B, M, n, K))
+    ring_z = np.empty((B, M, n, K)) if keep_z else ring_out
+    ring_theta[0] = np.stack([flat.pack(init_params(net, m.init or cfg.init, m.seed)) for m in members])
+    names = [(f"W{l}", f"b{l}") for l in range(1, L + 1)]
+    tv, gv = flat.views(ring_theta), flat.views(ring_grad)
+    rows = [([tv[w][j] for w, _ in names], [tv[w][j].swapaxes(-1, -2) for w, _ in names],
+             [tv[b][j][..., None, :] for _, b in names], [gv[w][j] for w, _ in names], [gv[b][j] for _, b in names])
+            for j in range(B)]
+    if batch is not None:
+        batch_grad = np.empty((M, P))
+        bv = flat.views(batch_grad)
+        bW, bb = [bv[w] for w, _ in names], [bv[b] for _, b in names]
+    opt = Optimizer(cfg.optimizer, [m.eta for m in members], cfg.momentum, flat.free(cfg.frozen), (M, P))
 
+    # Member-major and one array per parameter, so each member's records of a parameter are
+    # one contiguous run: its Trace holds views of them, not copies.
     R = len(schedule)
-    rec_loss = np.empty((R, M))
-    rec_out = np.empty((R, M, n, net.sizes[-1]))
-    rec_theta = np.empty((R, M, flat.size))
-    rec_grad = np.empty((R, M, flat.size))
-    # Update signs are taken from consecutive records after the loop; only where the next
-    # step is not recorded (the schedule thins out) does the loop work them out itself.
-    rec_sign = np.zeros((R, M, flat.size), dtype=np.int8)
-    gap = np.ones(R, dtype=bool)
-    gap[:-1] = np.diff(schedule) != 1
-    pending = -1  # the record whose update signs the coming update decides
+    rec_loss = np.empty((M, R))
+    rec_out = np.empty((M, R, n, K))
+    shapes = flat.shapes
+    rec_theta = {name: np.empty((M, R, *shape)) for name, shape in shapes.items()}
+    rec_grad = {name: np.empty((M, R, *shape)) for name, shape in shapes.items()}
+    rec_sign = {name: np.empty((M, R, *shape), dtype=np.int8) for name, shape in shapes.items()}
     r = 0  # records written so far
     active = np.ones(M, dtype=bool)
     ends: list[_End | None] = [None] * M
     details: dict[int, dict] = {}
     shuffle = np.random.default_rng(cfg.shuffle_seed)
     order = None
+    why_end = "steps" if cfg.steps is not None else "epochs"
 
     with np.errstate(all="ignore"):  # overflow and NaN are data here, not warnings
-        for step in range(total + 1):
-            z, a = forward(net, params, X)
-            _, delta = backward(net, params, z, a, T, out=grads)
-            E = loss_value(net, z, a, T)  # (M,)
-
-            if step == schedule[r]:
-                rec_loss[r], rec_out[r], rec_theta[r], rec_grad[r] = E, a[-1], theta, grad
-                if gap[r]:
-                    pending = r
-                r += 1
-            if step in detail_at:
-                details[step] = {
-                    "z": [z_l[..., detail_idx, :] for z_l in z],
-                    "a": [a_l[..., detail_idx, :] for a_l in a],
-                    "delta": [d_l[..., detail_idx, :] for d_l in delta],
-                }
-
-            # Who stops here: divergence, the stop rules, the end of the run.
-            ending = {}
-            health = E + theta.sum(axis=1)  # NaN or infinite when E or any parameter is
-            if not np.isfinite(health).all():
-                for m in np.flatnonzero(active & ~np.isfinite(health)):
-                    reason = _divergence(flat, theta[m], E[m])
-                    if reason:
-                        ending[m] = ("diverged", reason)
-            if cfg.stop_loss_below is not None:
-                for m in np.flatnonzero(active & (E < cfg.stop_loss_below)):
-                    ending.setdefault(m, ("loss_below", None))
-            if cfg.stop_all_correct:
-                for m in np.flatnonzero(active & (count_correct(a[-1], T) == n)):
-                    ending.setdefault(m, ("all_correct", None))
-            if step == total:
-                why = "steps" if cfg.steps is not None else "epochs"
-                for m in np.flatnonzero(active):
-                    ending.setdefault(m, (why, None))
-            if ending:
-                for m, (why, reason) in ending.items():
-                    ends[m] = _End(step, why, reason, E[m], a[-1][m].copy(), theta[m].copy(), grad[m].copy())
-                    active[m] = False
-                if not active.any():
+        s0 = 0
+        while True:
+            nb = min(B, total + 1 - s0)  # steps s0 .. s0 + nb - 1
+            for j in range(nb):
+                step = s0 + j
+                Ws, WTs, bs, gWs, gbs = rows[j]
+                z, a = _forward(plan, WTs, bs, X)
+                _, _, delta = _backward(plan, Ws, z, a, T, gWs, gbs)
+                ring_out[j] = a[-1]
+                if keep_z:
+                    ring_z[j] = z[-1]
+                if step in detail_at:
+                    details[step] = {
+                        "z": [z_l[..., detail_idx, :] for z_l in z],
+                        "a": [a_l[..., detail_idx, :] for a_l in a],
+                        "delta": [d_l[..., detail_idx, :] for d_l in delta],
+                    }
+                if step == total:
                     break
+                if batch is None:
+                    opt.step(ring_theta[j], ring_grad[j], out=ring_theta[j + 1])
+                else:
+                    within = step % per_epoch
+                    if within == 0:
+                        order = shuffle.permutation(n)
+                    idx = order[within * batch:(within + 1) * batch]
+                    zb, ab = _forward(plan, WTs, bs, X[idx])
+                    _backward(plan, Ws, zb, ab, T[idx], bW, bb)
+                    opt.step(ring_theta[j], batch_grad, out=ring_theta[j + 1])
+
+            # Every step's loss, then who stopped where: divergence, the stop rules, the end.
+            E = loss.E(ring_z[:nb], ring_out[:nb], T).sum(axis=-1)  # (nb, M)
+            if net.reduction == "mean":
+                E = E / n
+            bad = ~(np.isfinite(E) & np.isfinite(ring_theta[:nb]).all(axis=-1))  # NaN or infinite
+            stop = bad.copy()
+            if cfg.stop_loss_below is not None:
+                stop |= E < cfg.stop_loss_below
+            if cfg.stop_all_correct:
+                stop |= count_correct(ring_out[:nb], T) == n
+            if s0 + nb - 1 == total:
+                stop[nb - 1] = True
+            stop &= active
+            for m in np.flatnonzero(stop.any(axis=0)):
+                j = int(np.argmax(stop[:, m]))
+                if bad[j, m]:
+                    why, reason = "diverged", _divergence(flat, ring_theta[j, m], E[j, m])
+                elif cfg.stop_loss_below is not None and E[j, m] < cfg.stop_loss_below:
+                    why, reason = "loss_below", None
+                elif cfg.stop_all_correct and count_correct(ring_out[j, m], T) == n:
+                    why, reason = "all_correct", None
+                else:
+                    why, reason = why_end, None
+                ends[m] = _End(s0 + j, why, reason, E[j, m], ring_out[j, m].copy(), ring_theta[j, m].copy(),
+                               ring_grad[j, m].copy())
+                active[m] = False
+
+            # The recorded steps of the block; the sign of the update right after each.
+            r1 = int(np.searchsorted(schedule, s0 + nb))
+            if r1 > r:
+                js = schedule[r:r1] - s0
+                if js[-1] - js[0] == len(js) - 1:  # a run of steps: slices, no copies
+                    js, after = slice(int(js[0]), int(js[-1]) + 1), slice(int(js[0]) + 1, int(js[-1]) + 2)
+                else:
+                    after = js + 1
+                rec_loss[:, r:r1] = E[js].T
+                rec_out[:, r:r1] = ring_out[js].swapaxes(0, 1)
+                for name in shapes:
+                    rec_theta[name][:, r:r1] = tv[name][js].swapaxes(0, 1)
+                    rec_grad[name][:, r:r1] = gv[name][js].swapaxes(0, 1)
+                    _signs(tv[name][after], tv[name][js], out=rec_sign[name][:, r:r1].swapaxes(0, 1))
+                    if schedule[r1 - 1] == total:
+                        rec_sign[name][:, r1 - 1] = 0  # no update follows the last step
+                r = r1
+            s0 += nb
+            if not active.any():
+                break
+            if stop.any():
                 opt.set_active(active)
+            ring_theta[0] = ring_theta[nb]
 
-            if batch is None:
-                opt.step(theta, grad)
-            else:
-                within = step % per_epoch
-                if within == 0:
-                    order = shuffle.permutation(n)
-                idx = order[within * batch:(within + 1) * batch]
-                zb, ab = forward(net, params, X[idx])
-                backward(net, params, zb, ab, T[idx], out=bgrads)
-                opt.step(theta, batch_grad)
-            if pending >= 0:
-                _signs(theta, rec_theta[pending], out=rec_sign[pending])
-                pending = -1
-
-    # Signs of the records followed by the very next step, from consecutive records.
-    # (In blocks of rows, so the temporaries stay small.)
-    follow = np.flatnonzero(~gap[:r - 1])
-    block = max(1, (1 << 20) // (M * flat.size))
+    # Each member's end state goes right after its records before that step (a member that
+    # stopped at a recorded step has it there already); no update follows it.
+    last = np.empty(M, dtype=np.intp)
+    for m, end in enumerate(ends):
+        k = last[m] = np.searchsorted(schedule, end.step)
+        rec_loss[m, k], rec_out[m, k] = end.loss, end.outputs
+        for name, v in flat.views(end.theta).items():
+            rec_theta[name][m, k] = v
+        for name, v in flat.views(end.grad).items():
+            rec_grad[name][m, k] = v
+        for v in rec_sign.values():
+            v[m, k] = 0
     with np.errstate(all="ignore"):
-        for start in range(0, len(follow), block):
-            k = follow[start:start + block]
-            if k[-1] - k[0] == len(k) - 1:  # a run of rows: slices, no copies
-                a, b = k[0], k[-1] + 1
-                _signs(rec_theta[a + 1:b + 1], rec_theta[a:b], out=rec_sign[a:b])
-            else:
-                rec_sign[k] = _signs(rec_theta[k + 1], rec_theta[k])
-    records = _Records(schedule[:r], rec_loss[:r], rec_out[:r], rec_theta[:r], rec_grad[:r], rec_sign[:r], details)
-    return [_member_trace(net, cfg, flat, X, T, m, member, per_epoch, detail_idx, records, ends[m])
+        correct = count_correct(rec_out[:, :last.max() + 1], T)
+    records = _Records(schedule, rec_loss, rec_out, rec_theta, rec_grad, rec_sign, correct, details)
+    return [_member_trace(net, cfg, flat, X, T, m, member, per_epoch, detail_idx, records, ends[m], int(last[m]) + 1)
             for m, member in enumerate(members)]
 
 
@@ -383,27 +440,26 @@ class _End:
 
 @dataclass
 class _Records:
-    """What the loop wrote: record i of member m is loss[i, m], outputs[i, m], ..."""
+    """What the loop wrote: member m's records are loss[m, :k], outputs[m, :k], ... (the
+    last of them its end state), at the steps steps[:k - 1] and then the step it stopped."""
 
-    steps: np.ndarray
-    loss: np.ndarray
+    steps: np.ndarray  # the record schedule
+    loss: np.ndarray  # (M, R)
     outputs: np.ndarray
-    theta: np.ndarray
-    grad: np.ndarray
-    signs: np.ndarray  # int8 (R, M, P): the update right after each record
+    theta: dict  # name -> (M, R, *shape)
+    grad: dict
+    signs: dict  # name -> int8 (M, R, *shape): the update right after each record
+    correct: np.ndarray  # (M, R') samples classified right, R' >= every member's k
     details: dict
 
 
-def _member_trace(net, cfg, flat, X, T, m, member: Member, per_epoch, detail_idx, rec: _Records, end: _End) -> Trace:
-    """Member m's Trace: its records before the step it stopped at, then its end state."""
-    rows = slice(0, int(np.searchsorted(rec.steps, end.step)))  # the records before it (steps ascend)
-    steps = np.append(rec.steps[rows], end.step).astype(np.int64)
-    outputs = np.concatenate([rec.outputs[rows, m], end.outputs[None]])
-    theta = np.concatenate([rec.theta[rows, m], end.theta[None]])
-    grad = np.concatenate([rec.grad[rows, m], end.grad[None]])
+def _member_trace(net, cfg, flat, X, T, m, member: Member, per_epoch, detail_idx, rec: _Records, end: _End,
+                  k: int) -> Trace:
+    """Member m's Trace: its records before the step it stopped at, then its end state (k in all)."""
+    steps = np.append(rec.steps[:k - 1], end.step).astype(np.int64)
+    outputs = rec.outputs[m, :k]
     # signs[k]: how the update right after record k moved each parameter (the loop saw it);
     # no update follows the last record.
-    signs = np.concatenate([rec.signs[rows, m], np.zeros((1, flat.size), dtype=np.int8)])
     init = member.init or cfg.init
     explicit = init.explicit(net)
     seed = None if explicit else member.seed
@@ -423,10 +479,10 @@ def _member_trace(net, cfg, flat, X, T, m, member: Member, per_epoch, detail_idx
         T=T,
         steps=steps,
         epochs=steps / float(per_epoch),
-        loss=np.append(rec.loss[rows, m], end.loss),
+        loss=rec.loss[m, :k],
         outputs=outputs,
-        params=flat.unpack(theta),
-        grads=flat.unpack(grad),
+        params={name: v[m, :k] for name, v in rec.theta.items()},
+        grads={name: v[m, :k] for name, v in rec.grad.items()},
         detail={
             s: {"samples": [int(i) for i in detail_idx],
                 # z and delta carry the member axis; a[0] (the inputs) does not.
@@ -438,8 +494,8 @@ def _member_trace(net, cfg, flat, X, T, m, member: Member, per_epoch, detail_idx
         diverged_reason=end.reason,
         dead=dead,
         saturated=saturated,
-        correct=count_correct(outputs, T),
-        signs=flat.unpack(signs),
+        correct=rec.correct[m, :k],
+        signs={name: v[m, :k] for name, v in rec.signs.items()},
         axes=axes,
         input_labels=labels[0],
         output_labels=labels[1],
