@@ -30,8 +30,8 @@ from site_builder.engine.optim import OPTIMIZERS, SCHEMES, InitSpec, Optimizer, 
 from site_builder.engine.surface import SliceSpec, SurfaceSpec, landscapes
 from site_builder.engine.trace import Trace
 
-__all__ = ["AXES", "Dataset", "FlatParams", "Member", "RecordSpec", "TrainConfig", "member_net", "record_schedule",
-           "sweep_members", "target_problem", "train", "train_members", "train_sweep"]
+__all__ = ["AXES", "Dataset", "FlatParams", "Member", "RecordSpec", "TrainConfig", "batch_shape", "member_net", "record_schedule",
+           "sweep_members", "target_problem", "train", "train_many", "train_members", "train_sweep"]
 
 SATURATION = 1e-4  # a sigmoid/tanh unit is saturated when f'(z) < this on every sample
 
@@ -231,24 +231,85 @@ def member_net(net: NetSpec, hidden=None, activation: str | None = None) -> NetS
 
 def train_members(net: NetSpec, cfg: TrainConfig, members) -> list[Trace]:
     """Train every member and return their Traces in the members' order. Members with the
-    same network and data are one batched computation; each group trains in turn."""
-    members = list(members)
-    if not members:
-        raise ValueError("a sweep needs at least one member")
+    same network and data shape are one batched computation; each group trains in turn."""
+    return train_many([(net, cfg, members)])[0]
+
+
+def train_many(jobs) -> list[list[Trace]]:
+    """Several trainings at once: each job is (net, cfg, members), as train_members takes
+    them, and comes back as train_members would return it, to the last bit. Members of any
+    job that share a network, a data shape and everything else the loop does the same for
+    every member (steps, optimizer, batches, stop rules, record schedule: _loop_key) train
+    as one batched computation, each on its own data from its own start; so many small
+    scenarios of one shape cost about what one of them does. A job whose inputs are wrong
+    raises its ValueError before anything trains."""
+    jobs = [(net, cfg, list(members)) for net, cfg, members in jobs]
     groups: dict = {}
-    for i, m in enumerate(members):
-        mnet = m.net or net
-        X, T = _data(mnet, *((cfg.X, cfg.T) if m.data is None else (m.data.X, m.data.T)))
-        key = (mnet, X.shape, X.tobytes(), T.shape, T.tobytes())
-        groups.setdefault(key, (mnet, X, T, []))[3].append(i)
-    out: list[Trace | None] = [None] * len(members)
-    for mnet, X, T, idx in groups.values():
-        for i, tr in zip(idx, _train_group(mnet, cfg, X, T, [members[i] for i in idx])):
-            out[i] = tr
-    if cfg.record.surfaces or cfg.record.slices:
-        for tr in out:
-            tr.surfaces, tr.slices = landscapes(tr, cfg.record.surfaces, cfg.record.slices)
+    for k, (net, cfg, members) in enumerate(jobs):
+        if not members:
+            raise ValueError("a sweep needs at least one member")
+        loop = _loop_key(cfg)
+        checked: dict = {}
+        for i, m in enumerate(members):
+            mnet = m.net or net
+            raw = (cfg.X, cfg.T) if m.data is None else (m.data.X, m.data.T)
+            if (mnet, id(raw[0]), id(raw[1])) not in checked:
+                checked[mnet, id(raw[0]), id(raw[1])] = _data(mnet, *raw)
+            X, T = checked[mnet, id(raw[0]), id(raw[1])]
+            _length(cfg, len(X))
+            _detail(cfg.record, len(X))
+            if not np.isfinite(m.eta) or m.eta < 0:
+                raise ValueError(f"the learning rate must be a finite number >= 0, got {m.eta}")
+            labels = ((cfg.input_labels, cfg.output_labels) if m.data is None
+                      else (m.data.input_labels, m.data.output_labels))
+            # The member as the loop sees it: its own start and labels, whatever job it came from.
+            own = replace(m, net=None, init=m.init or cfg.init, data=Dataset(X, T, None, *labels))
+            groups.setdefault((mnet, X.shape, T.shape, loop), (mnet, cfg, []))[2].append((k, i, own))
+    out = [[None] * len(members) for _, _, members in jobs]
+    for mnet, cfg, entries in groups.values():
+        own = [m for _, _, m in entries]
+        Xs, Ts = [m.data.X for m in own], [m.data.T for m in own]
+        if all(x is Xs[0] or x.tobytes() == Xs[0].tobytes() for x in Xs) and all(
+                t is Ts[0] or t.tobytes() == Ts[0].tobytes() for t in Ts):
+            X, T = Xs[0], Ts[0]  # one data set for all
+        else:
+            X, T = np.stack(Xs), np.stack(Ts)  # (M, n, d): each member's own
+        for (k, i, _), tr in zip(entries, _train_group(mnet, cfg, X, T, own)):
+            out[k][i] = tr
+    for (net, cfg, _), traces in zip(jobs, out):
+        if cfg.record.surfaces or cfg.record.slices:
+            for tr in traces:
+                tr.surfaces, tr.slices = landscapes(tr, cfg.record.surfaces, cfg.record.slices)
     return out
+
+
+def batch_shape(net: NetSpec, cfg: TrainConfig, members) -> tuple | None:
+    """(key, recorded, live) of one training, for whoever plans batches of them: trainings
+    with equal keys batch completely in train_many (every member of each joins the same
+    groups); `recorded` is about how many numbers its records hold, `live` how many
+    activations one step holds. None when its inputs are wrong (train_many would say why)."""
+    try:
+        shapes, recorded, live = set(), 0, 0
+        for m in members:
+            mnet = m.net or net
+            X, T = (cfg.X, cfg.T) if m.data is None else (m.data.X, m.data.T)
+            n, d, k = len(X), np.shape(X)[-1], np.shape(T)[-1]
+            shapes.add((mnet, n, d, k))
+            total, _ = _length(cfg, n)
+            P = sum(int(np.prod(s)) for s in mnet.param_shapes().values())
+            recorded += len(record_schedule(total, cfg.record)) * (n * k + 2 * P)
+            live += n * sum(mnet.sizes[1:])
+        return (_loop_key(cfg), frozenset(shapes)), recorded, live
+    except (ValueError, TypeError, IndexError):
+        return None
+
+
+def _loop_key(cfg: TrainConfig) -> tuple:
+    """What the training loop does alike for every member of a batch."""
+    rec = cfg.record
+    return (cfg.steps, cfg.epochs, cfg.optimizer, float(cfg.momentum), cfg.batch_size, cfg.shuffle_seed,
+            frozenset(cfg.frozen), cfg.stop_loss_below, cfg.stop_all_correct, rec.every_until, rec.then_every,
+            tuple(int(s) for s in rec.detail_steps), tuple(int(i) for i in rec.detail_samples))
 
 
 RING_BYTES = 1 << 20  # the loop's working rows (see _train_group) stay about this size
@@ -267,7 +328,7 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     stopped inside a block trained on to its end, and nothing of that is kept: its Trace
     ends at the step it stopped, with that step's state, exactly as if it had stopped there
     (members never mix: every array call works member by member)."""
-    n = len(X)
+    n = X.shape[-2]  # X is (n, d), or (M, n, d): each member's own data
     for m in members:
         if not np.isfinite(m.eta) or m.eta < 0:
             raise ValueError(f"the learning rate must be a finite number >= 0, got {m.eta}")
@@ -345,8 +406,8 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                     if within == 0:
                         order = shuffle.permutation(n)
                     idx = order[within * batch:(within + 1) * batch]
-                    zb, ab = _forward(plan, WTs, bs, X[idx])
-                    _backward(plan, Ws, zb, ab, T[idx], bW, bb)
+                    zb, ab = _forward(plan, WTs, bs, X[..., idx, :])
+                    _backward(plan, Ws, zb, ab, T[..., idx, :], bW, bb)
                     opt.step(ring_theta[j], batch_grad, out=ring_theta[j + 1])
 
             # Every step's loss, then who stopped where: divergence, the stop rules, the end.
@@ -368,7 +429,7 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                     why, reason = "diverged", _divergence(flat, ring_theta[j, m], E[j, m])
                 elif cfg.stop_loss_below is not None and E[j, m] < cfg.stop_loss_below:
                     why, reason = "loss_below", None
-                elif cfg.stop_all_correct and count_correct(ring_out[j, m], T) == n:
+                elif cfg.stop_all_correct and count_correct(ring_out[j, m], T if T.ndim == 2 else T[m]) == n:
                     why, reason = "all_correct", None
                 else:
                     why, reason = why_end, None
@@ -413,9 +474,10 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
         for v in rec_sign.values():
             v[m, k] = 0
     with np.errstate(all="ignore"):
-        correct = count_correct(rec_out[:, :last.max() + 1], T)
+        correct = count_correct(rec_out[:, :last.max() + 1], T if T.ndim == 2 else T[:, None])
     records = _Records(schedule, rec_loss, rec_out, rec_theta, rec_grad, rec_sign, correct, details)
-    return [_member_trace(net, cfg, flat, X, T, m, member, per_epoch, detail_idx, records, ends[m], int(last[m]) + 1)
+    return [_member_trace(net, cfg, flat, X if X.ndim == 2 else X[m], T if T.ndim == 2 else T[m], m, member, per_epoch,
+                          detail_idx, records, ends[m], int(last[m]) + 1)
             for m, member in enumerate(members)]
 
 
