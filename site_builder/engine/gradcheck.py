@@ -78,51 +78,50 @@ def gradcheck(net: NetSpec, params: dict, X, T, h: float = H, entries: int | Non
     pattern = _relu_pattern(net, zs)
     floor = FLOOR * max(1.0, abs(E)) if np.isfinite(E) else FLOOR
 
-    numeric, rel, kinks, per_param = {}, {}, {}, {}
-    widest = max(net.sizes)
+    numeric, kinks, err = {}, {}, {}
+    chosen = []
     for name, p in params.items():
-        num = np.zeros(p.shape) if entries is None or p.size <= entries else np.full(p.shape, np.nan)
-        err = np.full(p.shape, np.nan)
-        kink = np.zeros(p.shape, dtype=bool)
-        chosen = list(_chosen(p.shape, entries))
-        # The four perturbed copies of every chosen entry are one batch of networks, so one
-        # forward pass does all of them (each network's numbers are exactly those of its own
-        # pass). In chunks, so a large parameter's batch stays small.
-        chunk = max(1, BATCH_NUMBERS // (len(_STENCIL) * (p.size + n * widest * net.layers)))
-        for start in range(0, len(chosen), chunk):
-            part = chosen[start:start + chunk]
-            g_s, left_out = _numeric(net, params, name, part, Xs, Ts, share, pattern, h)
-            for e, i in enumerate(part):
-                num[i] = g_s[e].sum()
-                kink[i] = left_out[e].any()
-                if left_out[e].all():
-                    continue
-                a_i = analytic[name][i] - share * per_sample[name][(left_out[e],) + i].sum() if kink[i] else analytic[name][i]
-                n_i = g_s[e][~left_out[e]].sum()
-                err[i] = abs(a_i - n_i) / max(abs(a_i) + abs(n_i), floor)
-        numeric[name], rel[name], kinks[name] = num, err, kink
-        per_param[name] = float(np.nanmax(err)) if not np.isnan(err).all() else 0.0
+        numeric[name] = np.zeros(p.shape) if entries is None or p.size <= entries else np.full(p.shape, np.nan)
+        err[name] = np.full(p.shape, np.nan)
+        kinks[name] = np.zeros(p.shape, dtype=bool)
+        chosen += [(name, i) for i in _chosen(p.shape, entries)]
+    # The four perturbed copies of every chosen entry are one batch of networks, so one
+    # forward pass does all of them (each network's numbers are exactly those of its own
+    # pass). In chunks, so a large network's batch stays small.
+    size = sum(p.size for p in params.values()) + n * max(net.sizes) * net.layers
+    chunk = max(1, BATCH_NUMBERS // (len(_STENCIL) * size))
+    for start in range(0, len(chosen), chunk):
+        part = chosen[start:start + chunk]
+        g_s, left_out = _numeric(net, params, part, Xs, Ts, share, pattern, h)
+        for e, (name, i) in enumerate(part):
+            numeric[name][i] = g_s[e].sum()
+            kink = kinks[name][i] = left_out[e].any()
+            if left_out[e].all():
+                continue
+            a_i = analytic[name][i] - share * per_sample[name][(left_out[e],) + i].sum() if kink else analytic[name][i]
+            n_i = g_s[e][~left_out[e]].sum()
+            err[name][i] = abs(a_i - n_i) / max(abs(a_i) + abs(n_i), floor)
+    per_param = {name: float(np.nanmax(e)) if not np.isnan(e).all() else 0.0 for name, e in err.items()}
     worst = max(per_param.values()) if per_param else 0.0
-    return GradCheck(worst, per_param, analytic, numeric, rel, kinks)
+    return GradCheck(worst, per_param, analytic, numeric, err, kinks)
 
 
 BATCH_NUMBERS = 1 << 18  # about how many numbers one batch of perturbed networks may hold
 
 
-def _numeric(net: NetSpec, params: dict, name: str, entries: list, Xs, Ts, share: float, pattern: list, h: float):
-    """For each entry of params[name]: the numeric derivative of each sample's share of E,
+def _numeric(net: NetSpec, params: dict, entries: list, Xs, Ts, share: float, pattern: list, h: float):
+    """For each (name, index) entry: the numeric derivative of each sample's share of E,
     (entries, n), and which samples crossed a ReLU kink under its perturbations, (entries, n).
     Network g = 4 e + k of the batch has entry e moved by _STENCIL[k]'s offset."""
-    p = params[name]
     G = len(entries) * len(_STENCIL)
-    batch = np.repeat(p[None], G, axis=0)
-    for e, i in enumerate(entries):
-        old = p[i]
+    batch = {name: np.repeat(p[None], G, axis=0) for name, p in params.items()}
+    for e, (name, i) in enumerate(entries):
+        old = params[name][i]
         for k, (offset, _) in enumerate(_STENCIL):
-            batch[(len(_STENCIL) * e + k,) + i] = old + offset * h
+            batch[name][(len(_STENCIL) * e + k,) + i] = old + offset * h
     # Samples (n, 1, 1, d) against G networks: every z is (n, G, 1, units).
     with np.errstate(all="ignore"):
-        zp, ap = forward(net, {**params, name: batch}, Xs[:, None])
+        zp, ap = forward(net, batch, Xs[:, None])
         E = loss_value(net, zp, ap, Ts[:, None]).reshape(len(Xs), len(entries), len(_STENCIL))  # (n, entries, 4)
     g_s = np.zeros((len(entries), len(Xs)))
     for k, (_, weight) in enumerate(_STENCIL):
