@@ -108,7 +108,7 @@ def main() -> None:
     for name, net, Xc, Tc, eta, etas, seeds, steps, note in cases:
         cfg = TrainConfig(X=Xc, T=Tc, eta=eta, steps=steps, frozen=frozenset(), init=init)
         members = len(etas) * len(seeds)
-        repeats = 3 if members * steps <= 100_000 else 2 if members * steps <= 200_000 else 1
+        repeats = 5 if members * steps <= 100_000 else 3
         recorded, plain = [], []
         for _ in range(repeats + 1):  # interleaved; the first pair warms up and is dropped
             t_rec, traces = timed(lambda: train_sweep(net, cfg, etas, seeds))

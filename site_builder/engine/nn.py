@@ -287,7 +287,7 @@ def _backward(plan: Plan, Ws: list, z: list[Array], a: list[Array], T: Array, gW
     delta[L - 1] = delta_L
     for l in range(L, 0, -1):
         d = delta[l - 1]
-        gW[l - 1] = np.matmul(mT(d), a[l - 1], out=gWs[l - 1])  # dW_l = delta_l.T a_{l-1}
+        gW[l - 1] = np.matmul(d.swapaxes(-1, -2), a[l - 1], out=gWs[l - 1])  # dW_l = delta_l.T a_{l-1}
         gb[l - 1] = d.sum(axis=-2, out=gbs[l - 1])  # db_l = sum_samples delta_l
         if l > 1:
             # A unit that feeds several units collects blame from each of them: the chain

@@ -361,6 +361,8 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
         bv = flat.views(batch_grad)
         bW, bb = [bv[w] for w, _ in names], [bv[b] for _, b in names]
     opt = Optimizer(cfg.optimizer, [m.eta for m in members], cfg.momentum, flat.free(cfg.frozen), (M, P))
+    plain = batch is None and opt.velocity is None and opt.mask is None  # full-batch descent, nothing masked
+    eta, change = opt.eta, opt._step
 
     # Member-major and one array per parameter, so each member's records of a parameter are
     # one contiguous run: its Trace holds views of them, not copies.
@@ -371,6 +373,11 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     rec_theta = {name: np.empty((M, R, *shape)) for name, shape in shapes.items()}
     rec_grad = {name: np.empty((M, R, *shape)) for name, shape in shapes.items()}
     rec_sign = {name: np.empty((M, R, *shape), dtype=np.int8) for name, shape in shapes.items()}
+    # at_param[name][m, j, ...]: where member m's `name` of ring row j sits in the flat ring
+    # (rows of M x P numbers); at_out the same for the outputs (rows of M x n x K).
+    at_param = {name: _gather(B, M, P, sl.start, sl.stop).reshape(M, B, *shapes[name])
+                for name, sl in flat.slices.items()}
+    at_out = _gather(B, M, n * K, 0, n * K).reshape(M, B, n, K)
     r = 0  # records written so far
     active = np.ones(M, dtype=bool)
     ends: list[_End | None] = [None] * M
@@ -399,7 +406,9 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                     }
                 if step == total:
                     break
-                if batch is None:
+                if plain:  # W <- W - eta dW, as Optimizer.step does it
+                    np.subtract(ring_theta[j], np.multiply(eta, ring_grad[j], out=change), out=ring_theta[j + 1])
+                elif batch is None:
                     opt.step(ring_theta[j], ring_grad[j], out=ring_theta[j + 1])
                 else:
                     within = step % per_epoch
@@ -445,12 +454,17 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                     js, after = slice(int(js[0]), int(js[-1]) + 1), slice(int(js[0]) + 1, int(js[-1]) + 2)
                 else:
                     after = js + 1
+                # From step-major rows to member-major records: gathers by precomputed indices
+                # (one C loop each; a transposing copy would loop over every tiny parameter).
                 rec_loss[:, r:r1] = E[js].T
-                rec_out[:, r:r1] = ring_out[js].swapaxes(0, 1)
+                rec_out[:, r:r1] = ring_out.reshape(-1).take(at_out[:, js])
+                signs = _signs(ring_theta[after], ring_theta[js]).reshape(-1)
+                theta_flat, grad_flat = ring_theta.reshape(-1), ring_grad.reshape(-1)
                 for name in shapes:
-                    rec_theta[name][:, r:r1] = tv[name][js].swapaxes(0, 1)
-                    rec_grad[name][:, r:r1] = gv[name][js].swapaxes(0, 1)
-                    _signs(tv[name][after], tv[name][js], out=rec_sign[name][:, r:r1].swapaxes(0, 1))
+                    at = at_param[name]
+                    rec_theta[name][:, r:r1] = theta_flat.take(at[:, js])
+                    rec_grad[name][:, r:r1] = grad_flat.take(at[:, js])
+                    rec_sign[name][:, r:r1] = signs.take(at[:, :r1 - r])
                     if schedule[r1 - 1] == total:
                         rec_sign[name][:, r1 - 1] = 0  # no update follows the last step
                 r = r1
@@ -459,6 +473,7 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                 break
             if stop.any():
                 opt.set_active(active)
+                plain = batch is None and opt.velocity is None and opt.mask is None
             ring_theta[0] = ring_theta[nb]
 
     # Each member's end state goes right after its records before that step (a member that
@@ -479,6 +494,13 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     return [_member_trace(net, cfg, flat, X if X.ndim == 2 else X[m], T if T.ndim == 2 else T[m], m, member, per_epoch,
                           detail_idx, records, ends[m], int(last[m]) + 1)
             for m, member in enumerate(members)]
+
+
+def _gather(rows: int, M: int, width: int, start: int, stop: int) -> np.ndarray:
+    """Flat positions, (M, rows, stop - start), of columns start:stop of each member in `rows`
+    rows of M x width numbers."""
+    return (np.arange(rows)[None, :, None] * (M * width) + np.arange(M)[:, None, None] * width
+            + np.arange(start, stop)[None, None, :])
 
 
 def _signs(new: np.ndarray, old: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
