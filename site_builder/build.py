@@ -131,28 +131,64 @@ def stage_scenarios(root: Path, cache: Path | None = None):
 
 
 def _train_into_cache(scenario, folder: Path, figures: tuple | None = None) -> list[tuple]:
-    """Train one scenario into the cache (in a worker process), check its gradients there too
-    (the stamp stage_gradcheck reads), and draw the widget contexts that use it (figures =
-    (root, salt, jobs); see figure_jobs). Problems come back as plain (path, line, message)
-    tuples, the same in any process: an exception would have to be pickled, and one that
-    cannot be breaks the whole pool."""
+    """_train_many_into_cache for one scenario."""
+    return _train_many_into_cache([scenario], folder, [figures])
+
+
+def _train_many_into_cache(batch: list, folder: Path, figures: list | None = None) -> list[tuple]:
+    """Train scenarios into the cache (in a worker process), those of one shape together
+    (scenarios.run_many); check each one's gradients there too (the stamp stage_gradcheck
+    reads), and draw the widget contexts that use it (figures[i] = (root, salt, jobs) for
+    batch[i]; see figure_jobs). Problems come back as plain (path, line, message) tuples,
+    the same in any process: an exception would have to be pickled, and one that cannot be
+    breaks the whole pool."""
     from site_builder import scenarios as sc
 
+    problems: list[tuple] = []
     try:
-        runs = sc.run(scenario, folder)
-    except (ContentError, ContentErrors) as exc:
-        return [(e.path, e.line, e.message) for e in (exc.errors if isinstance(exc, ContentErrors) else [exc])]
+        results = sc.run_many(batch, folder)
     except MemoryError:
-        return [(str(scenario.path), None, "training ran out of memory; make the scenario smaller")]
+        return [(str(s.path), None, "training ran out of memory; make the scenario smaller") for s in batch]
     except Exception as exc:  # noqa: BLE001 - never a traceback; sc.run already maps the engine's errors
-        return [(str(scenario.path), None, f"training failed ({type(exc).__name__}: {exc})")]
-    try:
-        _gradcheck_stamp(scenario, folder.parent / "gradcheck")
-    except Exception:  # noqa: BLE001 - no stamp: stage_gradcheck checks it again and says why
-        pass
-    if figures:
-        _draw_contexts(scenario, runs, *figures, folder.parent / "widgets")
-    return []
+        return [(str(s.path), None, f"training failed ({type(exc).__name__}: {exc})") for s in batch]
+    for scenario, runs, fig in zip(batch, results, figures or [None] * len(batch)):
+        if isinstance(runs, (ContentError, ContentErrors)):
+            problems += [(e.path, e.line, e.message) for e in (runs.errors if isinstance(runs, ContentErrors) else [runs])]
+            continue
+        try:
+            _gradcheck_stamp(scenario, folder.parent / "gradcheck")
+        except Exception:  # noqa: BLE001 - no stamp: stage_gradcheck checks it again and says why
+            pass
+        if fig:
+            _draw_contexts(scenario, runs, *fig, folder.parent / "widgets")
+    return problems
+
+
+def _batches(todo: list, workers: int) -> list[list]:
+    """The scenarios to train, in tasks: scenarios of one shape (engine.batch_shape) train
+    together, split into as many tasks as there are workers, and into more when a task's
+    records or activations would outgrow one scenario's limits twice over; any other
+    scenario is a task of its own."""
+    from site_builder import engine
+    from site_builder import scenarios as sc
+
+    families: dict = {}
+    for s in todo:
+        shape = engine.batch_shape(s.net, s.config, s.members)
+        key = ("alone", s.name) if shape is None else shape[0]
+        families.setdefault(key, []).append((s, shape))
+    tasks = []
+    for members in families.values():
+        if len(members) == 1:
+            tasks.append([members[0][0]])
+            continue
+        recorded = sum(shape[1] for _, shape in members)
+        live = sum(shape[2] for _, shape in members)
+        parts = max(workers, -(-recorded // (2 * sc.MAX_RECORDED)), -(-live // (2 * sc.MAX_LIVE)))
+        parts = min(parts, len(members))
+        size = -(-len(members) // parts)
+        tasks += [[s for s, _ in members[i:i + size]] for i in range(0, len(members), size)]
+    return tasks
 
 
 _WORKER_REGISTRY: dict = {}
@@ -244,35 +280,45 @@ def _training_cost(s) -> float:
 
 
 def stage_train(scenarios: dict, cache: Path, figures: tuple | None = None, pool=None) -> Traces:
-    """Every scenario ready in the cache, trained on all cores when several need it; the
+    """Every scenario ready in the cache, trained on all cores when several need it (those
+    of one shape as one batched computation, see _batches; the longest tasks first); the
     traces stay on disk until a page asks for them. Every scenario that fails to train is
     reported (all at once, as ContentErrors), whether it trained in a worker or here.
     figures = (root, salt, a function giving figure_jobs(...)): the workers also draw the
-    widget contexts of the scenarios they train."""
+    widget contexts of the scenarios they train. pool: workers already started (early_pool)."""
     folder = cache / "traces"
     traces = Traces(scenarios, folder)
     todo = [s for name, s in sorted(scenarios.items()) if not (folder / f"{name}-{s.key}.json").exists()]
     errors = ErrorCollector()
-    if len(todo) > 1 and (os.cpu_count() or 1) > 1 or (todo and pool is not None):
+    cores = os.cpu_count() or 1
+    tasks = _batches(todo, min(len(todo), cores)) if len(todo) > 1 else [[s] for s in todo]
+    if len(tasks) > 1 and cores > 1 or (tasks and pool is not None):
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
         folder.mkdir(parents=True, exist_ok=True)
-        with pool or ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+        with pool or ProcessPoolExecutor(max_workers=min(len(tasks), cores)) as pool:
             jobs = figures[2]() if figures else {}
-            # Longest first, so no worker is left with a long scenario when the others are done;
-            # results are still read (and reported) in name order.
-            started = {s.name: pool.submit(_train_into_cache, s, folder,
-                                           (figures[0], figures[1], jobs.get(s.name, [])) if figures else None)
-                       for s in sorted(todo, key=_training_cost, reverse=True)}
-            futures = [(s, started[s.name]) for s in todo]
-            for s, future in futures:
+            # Longest first, so no worker is left with a long task when the others are done;
+            # results are still read (and reported) in the tasks' order.
+            started = {id(task): pool.submit(_train_many_into_cache, task, folder,
+                                             [(figures[0], figures[1], jobs.get(s.name, [])) if figures else None
+                                              for s in task])
+                       for task in sorted(tasks, key=lambda t: sum(map(_training_cost, t)), reverse=True)}
+            futures = [(task, started[id(task)]) for task in tasks]
+            for task, future in futures:
                 try:
                     problems = future.result()
                 except BrokenProcessPool:
-                    problems = [(str(s.path), None, "training stopped: its worker process died (out of memory?)")]
+                    problems = [(str(s.path), None, "training stopped: its worker process died (out of memory?)")
+                                for s in task]
                 for path, line, message in problems:
                     errors.add(path, line, message)
+        traces.trained.extend(s.name for s in todo)
+    elif len(todo) > 1:  # one core: the batches in turn, here
+        for task in tasks:
+            for path, line, message in _train_many_into_cache(task, folder):
+                errors.add(path, line, message)
         traces.trained.extend(s.name for s in todo)
     else:
         for s in todo:

@@ -887,6 +887,44 @@ def _train(s: Scenario) -> list[engine.Trace]:
 
 def run(scenario: Scenario, cache_dir: Path | None = None) -> list[engine.Trace]:
     """The scenario's traces: from the cache when its key is there, else trained (and stored)."""
+    cached = _from_cache(scenario, cache_dir)
+    if cached is not None:
+        return cached
+    result = _train(scenario)
+    _store(scenario, result, cache_dir)
+    return result
+
+
+def run_many(scenarios: list[Scenario], cache_dir: Path | None = None) -> list:
+    """run() for each scenario, with those not in the cache trained together by
+    engine.train_many (scenarios of one shape as one batched computation; each result is
+    bitwise what run() gives). A scenario that fails comes back as its ContentError, in its
+    place in the list; the others are not affected."""
+    out: list = [None] * len(scenarios)
+    todo = []
+    for i, s in enumerate(scenarios):
+        out[i] = _from_cache(s, cache_dir)
+        if out[i] is None:
+            todo.append(i)
+    if len(todo) > 1:
+        try:
+            trained = engine.train_many([(scenarios[i].net, scenarios[i].config, scenarios[i].members) for i in todo])
+        except Exception:  # noqa: BLE001 - one of them cannot train: each alone says which, and why
+            trained = None
+        if trained is not None:
+            for i, result in zip(todo, trained):
+                _store(scenarios[i], result, cache_dir)
+                out[i] = result
+            todo = []
+    for i in todo:
+        try:
+            out[i] = run(scenarios[i], cache_dir)
+        except (ContentError, ContentErrors) as exc:
+            out[i] = exc
+    return out
+
+
+def _from_cache(scenario: Scenario, cache_dir: Path | None) -> list[engine.Trace] | None:
     from site_builder import traces as trace_io
 
     if cache_dir is not None:
@@ -896,8 +934,14 @@ def run(scenario: Scenario, cache_dir: Path | None = None) -> list[engine.Trace]
                 return trace_io.from_cache_json(cached.read_text(encoding="utf-8"))
             except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError):
                 pass  # a damaged cache entry is simply retrained
-    result = _train(scenario)
+    return None
+
+
+def _store(scenario: Scenario, result: list[engine.Trace], cache_dir: Path | None) -> None:
+    from site_builder import traces as trace_io
+
     if cache_dir is not None:
+        cached = Path(cache_dir) / f"{scenario.name}-{scenario.key}.json"
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
         for old in Path(cache_dir).glob(f"{scenario.name}-*.json"):
             old.unlink()
@@ -905,7 +949,6 @@ def run(scenario: Scenario, cache_dir: Path | None = None) -> list[engine.Trace]
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(trace_io.to_cache_json(result, scenario))
         os.replace(tmp, cached)
-    return result
 
 
 def check_gradients(scenario: Scenario) -> engine.GradCheck:

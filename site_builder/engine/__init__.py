@@ -3,8 +3,9 @@
     nn.py         activations and losses as value/derivative pairs; forward, backward
     flat.py       all parameters in one flat vector; names of single weights ("W1[0,1]")
     optim.py      initialisation (explicit or seeded) and the update rule
-    train.py      train / train_sweep / train_members: the batched training loop that records
-                  Traces; sweep_members: the Cartesian product of a sweep's axes
+    train.py      train / train_sweep / train_members / train_many: the batched training loop
+                  that records Traces (train_many: several trainings of one shape at once);
+                  sweep_members: the Cartesian product of a sweep's axes
     surface.py    loss surfaces over two weights and slices along one
     trace.py      the Trace (and its Surface and Slice)
     gradcheck.py  backprop against finite differences
@@ -16,8 +17,8 @@ from site_builder.engine.optim import SCHEMES, InitSpec, init_params
 from site_builder.engine.surface import SliceSpec, SurfaceSpec, loss_slice, loss_surface
 from site_builder.engine.trace import Slice, Surface, Trace
 from site_builder.engine.train import (
-    AXES, Dataset, Member, RecordSpec, TrainConfig, member_net, record_schedule, sweep_members, target_problem, train,
-    train_members, train_sweep,
+    AXES, Dataset, Member, RecordSpec, TrainConfig, batch_shape, member_net, record_schedule, sweep_members,
+    target_problem, train, train_many, train_members, train_sweep,
 )
 
 # Bump when a change could alter any recorded number: cached traces are keyed by it.
@@ -29,6 +30,7 @@ ENGINE_VERSION = "4"
 __all__ = [
     "ACTIVATIONS", "AXES", "Dataset", "ENGINE_VERSION", "FlatParams", "GRADIENTS", "GradCheck", "InitSpec", "LOSSES", "Member",
     "NetSpec", "RecordSpec", "SCHEMES", "Slice", "SliceSpec", "Surface", "SurfaceSpec", "Trace", "TrainConfig",
-    "backward", "forward", "gradcheck", "init_params", "loss_slice", "loss_surface", "loss_value", "member_net",
-    "record_schedule", "sweep_members", "target_problem", "train", "train_members", "train_sweep", "weight_index",
+    "backward", "batch_shape", "forward", "gradcheck", "init_params", "loss_slice", "loss_surface", "loss_value",
+    "member_net", "record_schedule", "sweep_members", "target_problem", "train", "train_many", "train_members",
+    "train_sweep", "weight_index",
 ]

@@ -78,34 +78,57 @@ def gradcheck(net: NetSpec, params: dict, X, T, h: float = H, entries: int | Non
     pattern = _relu_pattern(net, zs)
     floor = FLOOR * max(1.0, abs(E)) if np.isfinite(E) else FLOOR
 
-    numeric, rel, kinks, per_param = {}, {}, {}, {}
+    numeric, kinks, err = {}, {}, {}
+    chosen = []
     for name, p in params.items():
-        num = np.zeros(p.shape) if entries is None or p.size <= entries else np.full(p.shape, np.nan)
-        err = np.full(p.shape, np.nan)
-        kink = np.zeros(p.shape, dtype=bool)
-        for i in _chosen(p.shape, entries):
-            old = p[i]
-            g_s = np.zeros(n)  # numeric dE/dp per sample
-            left_out = np.zeros(n, dtype=bool)
-            for offset, weight in _STENCIL:
-                p[i] = old + offset * h
-                with np.errstate(all="ignore"):
-                    zp, ap = forward(net, params, Xs)
-                    g_s += weight * share * loss_value(net, zp, ap, Ts)
-                left_out |= _crossed(net, zp, pattern)
-            p[i] = old
-            g_s /= 12.0 * h
-            num[i] = g_s.sum()
-            kink[i] = left_out.any()
-            if left_out.all():
+        numeric[name] = np.zeros(p.shape) if entries is None or p.size <= entries else np.full(p.shape, np.nan)
+        err[name] = np.full(p.shape, np.nan)
+        kinks[name] = np.zeros(p.shape, dtype=bool)
+        chosen += [(name, i) for i in _chosen(p.shape, entries)]
+    # The four perturbed copies of every chosen entry are one batch of networks, so one
+    # forward pass does all of them (each network's numbers are exactly those of its own
+    # pass). In chunks, so a large network's batch stays small.
+    size = sum(p.size for p in params.values()) + n * max(net.sizes) * net.layers
+    chunk = max(1, BATCH_NUMBERS // (len(_STENCIL) * size))
+    for start in range(0, len(chosen), chunk):
+        part = chosen[start:start + chunk]
+        g_s, left_out = _numeric(net, params, part, Xs, Ts, share, pattern, h)
+        for e, (name, i) in enumerate(part):
+            numeric[name][i] = g_s[e].sum()
+            kink = kinks[name][i] = left_out[e].any()
+            if left_out[e].all():
                 continue
-            a_i = analytic[name][i] - share * per_sample[name][(left_out,) + i].sum() if kink[i] else analytic[name][i]
-            n_i = g_s[~left_out].sum()
-            err[i] = abs(a_i - n_i) / max(abs(a_i) + abs(n_i), floor)
-        numeric[name], rel[name], kinks[name] = num, err, kink
-        per_param[name] = float(np.nanmax(err)) if not np.isnan(err).all() else 0.0
+            a_i = analytic[name][i] - share * per_sample[name][(left_out[e],) + i].sum() if kink else analytic[name][i]
+            n_i = g_s[e][~left_out[e]].sum()
+            err[name][i] = abs(a_i - n_i) / max(abs(a_i) + abs(n_i), floor)
+    per_param = {name: float(np.nanmax(e)) if not np.isnan(e).all() else 0.0 for name, e in err.items()}
     worst = max(per_param.values()) if per_param else 0.0
-    return GradCheck(worst, per_param, analytic, numeric, rel, kinks)
+    return GradCheck(worst, per_param, analytic, numeric, err, kinks)
+
+
+BATCH_NUMBERS = 1 << 18  # about how many numbers one batch of perturbed networks may hold
+
+
+def _numeric(net: NetSpec, params: dict, entries: list, Xs, Ts, share: float, pattern: list, h: float):
+    """For each (name, index) entry: the numeric derivative of each sample's share of E,
+    (entries, n), and which samples crossed a ReLU kink under its perturbations, (entries, n).
+    Network g = 4 e + k of the batch has entry e moved by _STENCIL[k]'s offset."""
+    G = len(entries) * len(_STENCIL)
+    batch = {name: np.repeat(p[None], G, axis=0) for name, p in params.items()}
+    for e, (name, i) in enumerate(entries):
+        old = params[name][i]
+        for k, (offset, _) in enumerate(_STENCIL):
+            batch[name][(len(_STENCIL) * e + k,) + i] = old + offset * h
+    # Samples (n, 1, 1, d) against G networks: every z is (n, G, 1, units).
+    with np.errstate(all="ignore"):
+        zp, ap = forward(net, batch, Xs[:, None])
+        E = loss_value(net, zp, ap, Ts[:, None]).reshape(len(Xs), len(entries), len(_STENCIL))  # (n, entries, 4)
+    g_s = np.zeros((len(entries), len(Xs)))
+    for k, (_, weight) in enumerate(_STENCIL):
+        g_s += weight * share * E[:, :, k].T
+    g_s /= 12.0 * h
+    crossed = _crossed(net, zp, [None if b is None else b[:, None] for b in pattern])  # (n, G)
+    return g_s, crossed.reshape(len(Xs), len(entries), len(_STENCIL)).any(axis=-1).T
 
 
 def _chosen(shape: tuple, entries: int | None):
@@ -123,9 +146,10 @@ def _relu_pattern(net: NetSpec, z: list) -> list:
 
 
 def _crossed(net: NetSpec, z: list, pattern: list) -> np.ndarray:
-    """(n,) bool: samples where some ReLU-family z changed side of 0 from `pattern`."""
-    crossed = np.zeros(len(z[0]), dtype=bool)
+    """(n,) or (n, G) bool: samples (of each network) where some ReLU-family z changed side
+    of 0 from `pattern`."""
+    crossed = np.zeros(z[-1].shape[:-2], dtype=bool)  # (n,) or (n, G)
     for z_l, base in zip(z, pattern):
         if base is not None:
-            crossed |= ((z_l > 0) != base).reshape(len(z_l), -1).any(axis=1)
+            crossed |= ((z_l > 0) != base).any(axis=(-2, -1))
     return crossed

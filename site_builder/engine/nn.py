@@ -251,14 +251,62 @@ class NetSpec:
         return f"NetSpec({'-'.join(map(str, self.sizes))}, {'/'.join(self.activations)}, {self.loss}/{self.reduction}{bug})"
 
 
+class Plan:
+    """A network's layers as plain lists, looked up once: what forward and backward need at
+    every step (the training loop calls _forward/_backward with it; forward/backward below
+    are the same calls with the parameters given by name)."""
+
+    def __init__(self, net: NetSpec):
+        self.layers = net.layers
+        self.f = [ACTIVATIONS[name].f for name in net.activations]
+        self.df = [ACTIVATIONS[name].df for name in net.activations]
+        self.loss_delta = LOSSES[net.loss].delta
+        self.mean = net.reduction == "mean"
+        self.overwrite = net.gradient == "overwrite"
+
+
+def _forward(plan: Plan, WTs: list, bs: list, X: Array) -> tuple[list[Array], list[Array]]:
+    """forward() with W_l.T given as WTs[l-1] and b_l as bs[l-1] with a sample axis: (..., 1, units)."""
+    z, a = [], [X]
+    for f, WT, b in zip(plan.f, WTs, bs):
+        z_l = a[-1] @ WT + b
+        z.append(z_l)
+        a.append(f(z_l))
+    return z, a
+
+
+def _backward(plan: Plan, Ws: list, z: list[Array], a: list[Array], T: Array, gWs: list, gbs: list):
+    """backward() with the weights as a list; gWs / gbs: arrays to write each gradient into
+    (or None). Returns (dW list, db list, delta list)."""
+    L = plan.layers
+    delta_L = plan.loss_delta(z[-1], a[-1], T, plan.df[-1])
+    if plan.mean:
+        delta_L = delta_L / T.shape[-2]
+    gW, gb = [None] * L, [None] * L
+    delta = [None] * L
+    delta[L - 1] = delta_L
+    for l in range(L, 0, -1):
+        d = delta[l - 1]
+        gW[l - 1] = np.matmul(d.swapaxes(-1, -2), a[l - 1], out=gWs[l - 1])  # dW_l = delta_l.T a_{l-1}
+        gb[l - 1] = d.sum(axis=-2, out=gbs[l - 1])  # db_l = sum_samples delta_l
+        if l > 1:
+            # A unit that feeds several units collects blame from each of them: the chain
+            # rule's sum over paths is the sum over receiving units inside delta_l @ W_l.
+            if plan.overwrite:
+                # The teaching bug: a loop over receiving units k doing back[j] = delta[k] W[k, j]
+                # with `=`, not `+=`, keeps only the last k's path.
+                back = d[..., -1:] @ Ws[l - 1][..., -1:, :]
+            else:
+                back = d @ Ws[l - 1]
+            delta[l - 2] = back * plan.df[l - 2](z[l - 2], a[l - 1])
+    return gW, gb, delta
+
+
 def forward(net: NetSpec, params: dict[str, Array], X: Array) -> tuple[list[Array], list[Array]]:
     """Return (z, a): z[l-1] is z_l, shape (..., n, units_l); a[l] is a_l, with a[0] = X."""
-    z, a = [], [X]
-    for l in range(1, net.layers + 1):
-        z_l = a[-1] @ mT(params[f"W{l}"]) + params[f"b{l}"][..., None, :]
-        z.append(z_l)
-        a.append(ACTIVATIONS[net.activations[l - 1]].f(z_l))
-    return z, a
+    L = net.layers
+    return _forward(Plan(net), [mT(params[f"W{l}"]) for l in range(1, L + 1)],
+                    [params[f"b{l}"][..., None, :] for l in range(1, L + 1)], X)
 
 
 def loss_value(net: NetSpec, z: list[Array], a: list[Array], T: Array) -> Array:
@@ -274,26 +322,11 @@ def backward(net: NetSpec, params: dict[str, Array], z: list[Array], a: list[Arr
     `out`, if given, holds arrays the gradients are written into (training reuses buffers).
     """
     L = net.layers
-    f_out = ACTIVATIONS[net.activations[-1]]
-    delta_L = LOSSES[net.loss].delta(z[-1], a[-1], T, f_out.df)
-    if net.reduction == "mean":
-        delta_L = delta_L / T.shape[-2]
+    names = range(1, L + 1)
+    o = out or {}
+    gW, gb, delta = _backward(Plan(net), [params[f"W{l}"] for l in names], z, a, T,
+                              [o.get(f"W{l}") for l in names], [o.get(f"b{l}") for l in names])
     grads = {} if out is None else out
-    delta = [None] * L
-    delta[L - 1] = delta_L
-    for l in range(L, 0, -1):
-        d = delta[l - 1]
-        grads[f"W{l}"] = np.matmul(mT(d), a[l - 1], out=grads.get(f"W{l}"))  # dW_l = delta_l.T a_{l-1}
-        grads[f"b{l}"] = d.sum(axis=-2, out=grads.get(f"b{l}"))  # db_l = sum_samples delta_l
-        if l > 1:
-            # A unit that feeds several units collects blame from each of them: the chain
-            # rule's sum over paths is the sum over receiving units inside delta_l @ W_l.
-            f = ACTIVATIONS[net.activations[l - 2]]
-            if net.gradient == "overwrite":
-                # The teaching bug: a loop over receiving units k doing back[j] = delta[k] W[k, j]
-                # with `=`, not `+=`, keeps only the last k's path.
-                back = d[..., -1:] @ params[f"W{l}"][..., -1:, :]
-            else:
-                back = d @ params[f"W{l}"]
-            delta[l - 2] = back * f.df(z[l - 2], a[l - 1])
+    for l in reversed(names):  # layer L first, as backprop finds them
+        grads[f"W{l}"], grads[f"b{l}"] = gW[l - 1], gb[l - 1]
     return grads, delta

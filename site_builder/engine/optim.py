@@ -123,17 +123,23 @@ class Optimizer:
         mask = active[:, None] & self.free[None, :]
         self.mask = None if mask.all() else mask  # `where=None` would mean "nowhere"
 
-    def step(self, theta: np.ndarray, grad: np.ndarray) -> None:
+    def step(self, theta: np.ndarray, grad: np.ndarray, out: np.ndarray | None = None) -> None:
+        """theta after one update, into `out` (another array of its shape), or in place."""
+        if out is None:
+            out = theta
+        elif self.mask is not None:
+            np.copyto(out, theta)  # what the mask keeps
+            theta = out
         change = np.multiply(self.eta, grad, out=self._step)  # eta * dW
         if self.velocity is not None:
             v = self.velocity
             np.multiply(v, self.mu, out=v)
             np.subtract(v, change, out=v)  # v <- mu v - eta dW
             if self.mask is None:
-                np.add(theta, v, out=theta)
+                np.add(theta, v, out=out)
             else:
-                np.add(theta, v, out=theta, where=self.mask)
+                np.add(theta, v, out=out, where=self.mask)
         elif self.mask is None:
-            np.subtract(theta, change, out=theta)  # W <- W - eta dW
+            np.subtract(theta, change, out=out)  # W <- W - eta dW
         else:
-            np.subtract(theta, change, out=theta, where=self.mask)
+            np.subtract(theta, change, out=out, where=self.mask)

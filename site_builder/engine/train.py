@@ -25,13 +25,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from site_builder.engine.flat import FlatParams
-from site_builder.engine.nn import ACTIVATIONS, GRADIENTS, NetSpec, backward, forward, loss_value
+from site_builder.engine.nn import ACTIVATIONS, GRADIENTS, LOSSES, NetSpec, Plan, _backward, _forward, forward
 from site_builder.engine.optim import OPTIMIZERS, SCHEMES, InitSpec, Optimizer, init_params
 from site_builder.engine.surface import SliceSpec, SurfaceSpec, landscapes
 from site_builder.engine.trace import Trace
 
-__all__ = ["AXES", "Dataset", "FlatParams", "Member", "RecordSpec", "TrainConfig", "member_net", "record_schedule",
-           "sweep_members", "target_problem", "train", "train_members", "train_sweep"]
+__all__ = ["AXES", "Dataset", "FlatParams", "Member", "RecordSpec", "TrainConfig", "batch_shape", "member_net", "record_schedule",
+           "sweep_members", "target_problem", "train", "train_many", "train_members", "train_sweep"]
 
 SATURATION = 1e-4  # a sigmoid/tanh unit is saturated when f'(z) < this on every sample
 
@@ -231,29 +231,104 @@ def member_net(net: NetSpec, hidden=None, activation: str | None = None) -> NetS
 
 def train_members(net: NetSpec, cfg: TrainConfig, members) -> list[Trace]:
     """Train every member and return their Traces in the members' order. Members with the
-    same network and data are one batched computation; each group trains in turn."""
-    members = list(members)
-    if not members:
-        raise ValueError("a sweep needs at least one member")
+    same network and data shape are one batched computation; each group trains in turn."""
+    return train_many([(net, cfg, members)])[0]
+
+
+def train_many(jobs) -> list[list[Trace]]:
+    """Several trainings at once: each job is (net, cfg, members), as train_members takes
+    them, and comes back as train_members would return it, to the last bit. Members of any
+    job that share a network, a data shape and everything else the loop does the same for
+    every member (steps, optimizer, batches, stop rules, record schedule: _loop_key) train
+    as one batched computation, each on its own data from its own start; so many small
+    scenarios of one shape cost about what one of them does. A job whose inputs are wrong
+    raises its ValueError before anything trains."""
+    jobs = [(net, cfg, list(members)) for net, cfg, members in jobs]
     groups: dict = {}
-    for i, m in enumerate(members):
-        mnet = m.net or net
-        X, T = _data(mnet, *((cfg.X, cfg.T) if m.data is None else (m.data.X, m.data.T)))
-        key = (mnet, X.shape, X.tobytes(), T.shape, T.tobytes())
-        groups.setdefault(key, (mnet, X, T, []))[3].append(i)
-    out: list[Trace | None] = [None] * len(members)
-    for mnet, X, T, idx in groups.values():
-        for i, tr in zip(idx, _train_group(mnet, cfg, X, T, [members[i] for i in idx])):
-            out[i] = tr
-    if cfg.record.surfaces or cfg.record.slices:
-        for tr in out:
-            tr.surfaces, tr.slices = landscapes(tr, cfg.record.surfaces, cfg.record.slices)
+    for k, (net, cfg, members) in enumerate(jobs):
+        if not members:
+            raise ValueError("a sweep needs at least one member")
+        loop = _loop_key(cfg)
+        checked: dict = {}
+        for i, m in enumerate(members):
+            mnet = m.net or net
+            raw = (cfg.X, cfg.T) if m.data is None else (m.data.X, m.data.T)
+            if (mnet, id(raw[0]), id(raw[1])) not in checked:
+                checked[mnet, id(raw[0]), id(raw[1])] = _data(mnet, *raw)
+            X, T = checked[mnet, id(raw[0]), id(raw[1])]
+            _length(cfg, len(X))
+            _detail(cfg.record, len(X))
+            if not np.isfinite(m.eta) or m.eta < 0:
+                raise ValueError(f"the learning rate must be a finite number >= 0, got {m.eta}")
+            labels = ((cfg.input_labels, cfg.output_labels) if m.data is None
+                      else (m.data.input_labels, m.data.output_labels))
+            # The member as the loop sees it: its own start and labels, whatever job it came from.
+            own = replace(m, net=None, init=m.init or cfg.init, data=Dataset(X, T, None, *labels))
+            groups.setdefault((mnet, X.shape, T.shape, loop), (mnet, cfg, []))[2].append((k, i, own))
+    out = [[None] * len(members) for _, _, members in jobs]
+    for mnet, cfg, entries in groups.values():
+        own = [m for _, _, m in entries]
+        Xs, Ts = [m.data.X for m in own], [m.data.T for m in own]
+        if all(x is Xs[0] or x.tobytes() == Xs[0].tobytes() for x in Xs) and all(
+                t is Ts[0] or t.tobytes() == Ts[0].tobytes() for t in Ts):
+            X, T = Xs[0], Ts[0]  # one data set for all
+        else:
+            X, T = np.stack(Xs), np.stack(Ts)  # (M, n, d): each member's own
+        for (k, i, _), tr in zip(entries, _train_group(mnet, cfg, X, T, own)):
+            out[k][i] = tr
+    for (net, cfg, _), traces in zip(jobs, out):
+        if cfg.record.surfaces or cfg.record.slices:
+            for tr in traces:
+                tr.surfaces, tr.slices = landscapes(tr, cfg.record.surfaces, cfg.record.slices)
     return out
 
 
+def batch_shape(net: NetSpec, cfg: TrainConfig, members) -> tuple | None:
+    """(key, recorded, live) of one training, for whoever plans batches of them: trainings
+    with equal keys batch completely in train_many (every member of each joins the same
+    groups); `recorded` is about how many numbers its records hold, `live` how many
+    activations one step holds. None when its inputs are wrong (train_many would say why)."""
+    try:
+        shapes, recorded, live = set(), 0, 0
+        for m in members:
+            mnet = m.net or net
+            X, T = (cfg.X, cfg.T) if m.data is None else (m.data.X, m.data.T)
+            n, d, k = len(X), np.shape(X)[-1], np.shape(T)[-1]
+            shapes.add((mnet, n, d, k))
+            total, _ = _length(cfg, n)
+            P = sum(int(np.prod(s)) for s in mnet.param_shapes().values())
+            recorded += len(record_schedule(total, cfg.record)) * (n * k + 2 * P)
+            live += n * sum(mnet.sizes[1:])
+        return (_loop_key(cfg), frozenset(shapes)), recorded, live
+    except (ValueError, TypeError, IndexError):
+        return None
+
+
+def _loop_key(cfg: TrainConfig) -> tuple:
+    """What the training loop does alike for every member of a batch."""
+    rec = cfg.record
+    return (cfg.steps, cfg.epochs, cfg.optimizer, float(cfg.momentum), cfg.batch_size, cfg.shuffle_seed,
+            frozenset(cfg.frozen), cfg.stop_loss_below, cfg.stop_all_correct, rec.every_until, rec.then_every,
+            tuple(int(s) for s in rec.detail_steps), tuple(int(i) for i in rec.detail_samples))
+
+
+RING_BYTES = 1 << 20  # the loop's working rows (see _train_group) stay about this size
+RING_STEPS = 128  # and hold at most this many steps
+
+
 def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, members: list[Member]) -> list[Trace]:
-    """The members (all with this net and data) as one batched computation."""
-    n = len(X)
+    """The members (all with this net and data) as one batched computation.
+
+    The loop runs in blocks of up to RING_STEPS steps. Inside a block a step only trains:
+    step j reads its parameters from row j of a ring of parameter rows and writes the
+    updated ones into row j + 1, its gradient into row j of a ring of gradients, and keeps
+    its outputs (and, for the cross-entropies, its z_L). After the block, a few array calls
+    work out every step's loss at once, find the first step at which each member diverged
+    or met a stop rule, and copy the recorded steps into the record buffers. A member that
+    stopped inside a block trained on to its end, and nothing of that is kept: its Trace
+    ends at the step it stopped, with that step's state, exactly as if it had stopped there
+    (members never mix: every array call works member by member)."""
+    n = X.shape[-2]  # X is (n, d), or (M, n, d): each member's own data
     for m in members:
         if not np.isfinite(m.eta) or m.eta < 0:
             raise ValueError(f"the learning rate must be a finite number >= 0, got {m.eta}")
@@ -262,104 +337,170 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     batch = cfg.batch_size
     schedule = record_schedule(total, cfg.record)
     detail_at, detail_idx = _detail(cfg.record, n)
+    plan = Plan(net)
+    L, K = net.layers, net.sizes[-1]
+    loss = LOSSES[net.loss]
+    keep_z = net.loss != "squared_error"  # the cross-entropies' loss is computed from z_L
 
     flat = FlatParams(net)
-    theta = np.stack([flat.pack(init_params(net, m.init or cfg.init, m.seed)) for m in members])  # (M, P)
-    grad, batch_grad = np.empty_like(theta), np.empty_like(theta)
-    params, grads, bgrads = flat.views(theta), flat.views(grad), flat.views(batch_grad)
-    opt = Optimizer(cfg.optimizer, [m.eta for m in members], cfg.momentum, flat.free(cfg.frozen), theta.shape)
+    P = flat.size
+    per_step = 8 * M * (2 * P + n * K * (2 if keep_z else 1))
+    B = int(max(1, min(RING_BYTES // per_step, RING_STEPS, total + 1)))
+    ring_theta = np.empty((B + 1, M, P))  # row j: the parameters of step s0 + j
+    ring_grad = np.empty((B, M, P))
+    ring_out = np.empty((B, M, n, K))
+    ring_z = np.empty((B, M, n, K)) if keep_z else ring_out
+    ring_theta[0] = np.stack([flat.pack(init_params(net, m.init or cfg.init, m.seed)) for m in members])
+    names = [(f"W{l}", f"b{l}") for l in range(1, L + 1)]
+    tv, gv = flat.views(ring_theta), flat.views(ring_grad)
+    rows = [([tv[w][j] for w, _ in names], [tv[w][j].swapaxes(-1, -2) for w, _ in names],
+             [tv[b][j][..., None, :] for _, b in names], [gv[w][j] for w, _ in names], [gv[b][j] for _, b in names])
+            for j in range(B)]
+    if batch is not None:
+        batch_grad = np.empty((M, P))
+        bv = flat.views(batch_grad)
+        bW, bb = [bv[w] for w, _ in names], [bv[b] for _, b in names]
+    opt = Optimizer(cfg.optimizer, [m.eta for m in members], cfg.momentum, flat.free(cfg.frozen), (M, P))
+    plain = batch is None and opt.velocity is None and opt.mask is None  # full-batch descent, nothing masked
+    eta, change = opt.eta, opt._step
 
+    # Member-major and one array per parameter, so each member's records of a parameter are
+    # one contiguous run: its Trace holds views of them, not copies.
     R = len(schedule)
-    rec_loss = np.empty((R, M))
-    rec_out = np.empty((R, M, n, net.sizes[-1]))
-    rec_theta = np.empty((R, M, flat.size))
-    rec_grad = np.empty((R, M, flat.size))
-    # Update signs are taken from consecutive records after the loop; only where the next
-    # step is not recorded (the schedule thins out) does the loop work them out itself.
-    rec_sign = np.zeros((R, M, flat.size), dtype=np.int8)
-    gap = np.ones(R, dtype=bool)
-    gap[:-1] = np.diff(schedule) != 1
-    pending = -1  # the record whose update signs the coming update decides
+    rec_loss = np.empty((M, R))
+    rec_out = np.empty((M, R, n, K))
+    shapes = flat.shapes
+    rec_theta = {name: np.empty((M, R, *shape)) for name, shape in shapes.items()}
+    rec_grad = {name: np.empty((M, R, *shape)) for name, shape in shapes.items()}
+    rec_sign = {name: np.empty((M, R, *shape), dtype=np.int8) for name, shape in shapes.items()}
+    # at_param[name][m, j, ...]: where member m's `name` of ring row j sits in the flat ring
+    # (rows of M x P numbers); at_out the same for the outputs (rows of M x n x K).
+    at_param = {name: _gather(B, M, P, sl.start, sl.stop).reshape(M, B, *shapes[name])
+                for name, sl in flat.slices.items()}
+    at_out = _gather(B, M, n * K, 0, n * K).reshape(M, B, n, K)
     r = 0  # records written so far
     active = np.ones(M, dtype=bool)
     ends: list[_End | None] = [None] * M
     details: dict[int, dict] = {}
     shuffle = np.random.default_rng(cfg.shuffle_seed)
     order = None
+    why_end = "steps" if cfg.steps is not None else "epochs"
 
     with np.errstate(all="ignore"):  # overflow and NaN are data here, not warnings
-        for step in range(total + 1):
-            z, a = forward(net, params, X)
-            _, delta = backward(net, params, z, a, T, out=grads)
-            E = loss_value(net, z, a, T)  # (M,)
-
-            if step == schedule[r]:
-                rec_loss[r], rec_out[r], rec_theta[r], rec_grad[r] = E, a[-1], theta, grad
-                if gap[r]:
-                    pending = r
-                r += 1
-            if step in detail_at:
-                details[step] = {
-                    "z": [z_l[..., detail_idx, :] for z_l in z],
-                    "a": [a_l[..., detail_idx, :] for a_l in a],
-                    "delta": [d_l[..., detail_idx, :] for d_l in delta],
-                }
-
-            # Who stops here: divergence, the stop rules, the end of the run.
-            ending = {}
-            health = E + theta.sum(axis=1)  # NaN or infinite when E or any parameter is
-            if not np.isfinite(health).all():
-                for m in np.flatnonzero(active & ~np.isfinite(health)):
-                    reason = _divergence(flat, theta[m], E[m])
-                    if reason:
-                        ending[m] = ("diverged", reason)
-            if cfg.stop_loss_below is not None:
-                for m in np.flatnonzero(active & (E < cfg.stop_loss_below)):
-                    ending.setdefault(m, ("loss_below", None))
-            if cfg.stop_all_correct:
-                for m in np.flatnonzero(active & (count_correct(a[-1], T) == n)):
-                    ending.setdefault(m, ("all_correct", None))
-            if step == total:
-                why = "steps" if cfg.steps is not None else "epochs"
-                for m in np.flatnonzero(active):
-                    ending.setdefault(m, (why, None))
-            if ending:
-                for m, (why, reason) in ending.items():
-                    ends[m] = _End(step, why, reason, E[m], a[-1][m].copy(), theta[m].copy(), grad[m].copy())
-                    active[m] = False
-                if not active.any():
+        s0 = 0
+        while True:
+            nb = min(B, total + 1 - s0)  # steps s0 .. s0 + nb - 1
+            for j in range(nb):
+                step = s0 + j
+                Ws, WTs, bs, gWs, gbs = rows[j]
+                z, a = _forward(plan, WTs, bs, X)
+                _, _, delta = _backward(plan, Ws, z, a, T, gWs, gbs)
+                ring_out[j] = a[-1]
+                if keep_z:
+                    ring_z[j] = z[-1]
+                if step in detail_at:
+                    details[step] = {
+                        "z": [z_l[..., detail_idx, :] for z_l in z],
+                        "a": [a_l[..., detail_idx, :] for a_l in a],
+                        "delta": [d_l[..., detail_idx, :] for d_l in delta],
+                    }
+                if step == total:
                     break
+                if plain:  # W <- W - eta dW, as Optimizer.step does it
+                    np.subtract(ring_theta[j], np.multiply(eta, ring_grad[j], out=change), out=ring_theta[j + 1])
+                elif batch is None:
+                    opt.step(ring_theta[j], ring_grad[j], out=ring_theta[j + 1])
+                else:
+                    within = step % per_epoch
+                    if within == 0:
+                        order = shuffle.permutation(n)
+                    idx = order[within * batch:(within + 1) * batch]
+                    zb, ab = _forward(plan, WTs, bs, X[..., idx, :])
+                    _backward(plan, Ws, zb, ab, T[..., idx, :], bW, bb)
+                    opt.step(ring_theta[j], batch_grad, out=ring_theta[j + 1])
+
+            # Every step's loss, then who stopped where: divergence, the stop rules, the end.
+            E = loss.E(ring_z[:nb], ring_out[:nb], T).sum(axis=-1)  # (nb, M)
+            if net.reduction == "mean":
+                E = E / n
+            bad = ~(np.isfinite(E) & np.isfinite(ring_theta[:nb]).all(axis=-1))  # NaN or infinite
+            stop = bad.copy()
+            if cfg.stop_loss_below is not None:
+                stop |= E < cfg.stop_loss_below
+            if cfg.stop_all_correct:
+                stop |= count_correct(ring_out[:nb], T) == n
+            if s0 + nb - 1 == total:
+                stop[nb - 1] = True
+            stop &= active
+            for m in np.flatnonzero(stop.any(axis=0)):
+                j = int(np.argmax(stop[:, m]))
+                if bad[j, m]:
+                    why, reason = "diverged", _divergence(flat, ring_theta[j, m], E[j, m])
+                elif cfg.stop_loss_below is not None and E[j, m] < cfg.stop_loss_below:
+                    why, reason = "loss_below", None
+                elif cfg.stop_all_correct and count_correct(ring_out[j, m], T if T.ndim == 2 else T[m]) == n:
+                    why, reason = "all_correct", None
+                else:
+                    why, reason = why_end, None
+                ends[m] = _End(s0 + j, why, reason, E[j, m], ring_out[j, m].copy(), ring_theta[j, m].copy(),
+                               ring_grad[j, m].copy())
+                active[m] = False
+
+            # The recorded steps of the block; the sign of the update right after each.
+            r1 = int(np.searchsorted(schedule, s0 + nb))
+            if r1 > r:
+                js = schedule[r:r1] - s0
+                if js[-1] - js[0] == len(js) - 1:  # a run of steps: slices, no copies
+                    js, after = slice(int(js[0]), int(js[-1]) + 1), slice(int(js[0]) + 1, int(js[-1]) + 2)
+                else:
+                    after = js + 1
+                # From step-major rows to member-major records: gathers by precomputed indices
+                # (one C loop each; a transposing copy would loop over every tiny parameter).
+                rec_loss[:, r:r1] = E[js].T
+                rec_out[:, r:r1] = ring_out.reshape(-1).take(at_out[:, js])
+                signs = _signs(ring_theta[after], ring_theta[js]).reshape(-1)
+                theta_flat, grad_flat = ring_theta.reshape(-1), ring_grad.reshape(-1)
+                for name in shapes:
+                    at = at_param[name]
+                    rec_theta[name][:, r:r1] = theta_flat.take(at[:, js])
+                    rec_grad[name][:, r:r1] = grad_flat.take(at[:, js])
+                    rec_sign[name][:, r:r1] = signs.take(at[:, :r1 - r])
+                    if schedule[r1 - 1] == total:
+                        rec_sign[name][:, r1 - 1] = 0  # no update follows the last step
+                r = r1
+            s0 += nb
+            if not active.any():
+                break
+            if stop.any():
                 opt.set_active(active)
+                plain = batch is None and opt.velocity is None and opt.mask is None
+            ring_theta[0] = ring_theta[nb]
 
-            if batch is None:
-                opt.step(theta, grad)
-            else:
-                within = step % per_epoch
-                if within == 0:
-                    order = shuffle.permutation(n)
-                idx = order[within * batch:(within + 1) * batch]
-                zb, ab = forward(net, params, X[idx])
-                backward(net, params, zb, ab, T[idx], out=bgrads)
-                opt.step(theta, batch_grad)
-            if pending >= 0:
-                _signs(theta, rec_theta[pending], out=rec_sign[pending])
-                pending = -1
-
-    # Signs of the records followed by the very next step, from consecutive records.
-    # (In blocks of rows, so the temporaries stay small.)
-    follow = np.flatnonzero(~gap[:r - 1])
-    block = max(1, (1 << 20) // (M * flat.size))
+    # Each member's end state goes right after its records before that step (a member that
+    # stopped at a recorded step has it there already); no update follows it.
+    last = np.empty(M, dtype=np.intp)
+    for m, end in enumerate(ends):
+        k = last[m] = np.searchsorted(schedule, end.step)
+        rec_loss[m, k], rec_out[m, k] = end.loss, end.outputs
+        for name, v in flat.views(end.theta).items():
+            rec_theta[name][m, k] = v
+        for name, v in flat.views(end.grad).items():
+            rec_grad[name][m, k] = v
+        for v in rec_sign.values():
+            v[m, k] = 0
     with np.errstate(all="ignore"):
-        for start in range(0, len(follow), block):
-            k = follow[start:start + block]
-            if k[-1] - k[0] == len(k) - 1:  # a run of rows: slices, no copies
-                a, b = k[0], k[-1] + 1
-                _signs(rec_theta[a + 1:b + 1], rec_theta[a:b], out=rec_sign[a:b])
-            else:
-                rec_sign[k] = _signs(rec_theta[k + 1], rec_theta[k])
-    records = _Records(schedule[:r], rec_loss[:r], rec_out[:r], rec_theta[:r], rec_grad[:r], rec_sign[:r], details)
-    return [_member_trace(net, cfg, flat, X, T, m, member, per_epoch, detail_idx, records, ends[m])
+        correct = count_correct(rec_out[:, :last.max() + 1], T if T.ndim == 2 else T[:, None])
+    records = _Records(schedule, rec_loss, rec_out, rec_theta, rec_grad, rec_sign, correct, details)
+    return [_member_trace(net, cfg, flat, X if X.ndim == 2 else X[m], T if T.ndim == 2 else T[m], m, member, per_epoch,
+                          detail_idx, records, ends[m], int(last[m]) + 1)
             for m, member in enumerate(members)]
+
+
+def _gather(rows: int, M: int, width: int, start: int, stop: int) -> np.ndarray:
+    """Flat positions, (M, rows, stop - start), of columns start:stop of each member in `rows`
+    rows of M x width numbers."""
+    return (np.arange(rows)[None, :, None] * (M * width) + np.arange(M)[:, None, None] * width
+            + np.arange(start, stop)[None, None, :])
 
 
 def _signs(new: np.ndarray, old: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -383,27 +524,26 @@ class _End:
 
 @dataclass
 class _Records:
-    """What the loop wrote: record i of member m is loss[i, m], outputs[i, m], ..."""
+    """What the loop wrote: member m's records are loss[m, :k], outputs[m, :k], ... (the
+    last of them its end state), at the steps steps[:k - 1] and then the step it stopped."""
 
-    steps: np.ndarray
-    loss: np.ndarray
+    steps: np.ndarray  # the record schedule
+    loss: np.ndarray  # (M, R)
     outputs: np.ndarray
-    theta: np.ndarray
-    grad: np.ndarray
-    signs: np.ndarray  # int8 (R, M, P): the update right after each record
+    theta: dict  # name -> (M, R, *shape)
+    grad: dict
+    signs: dict  # name -> int8 (M, R, *shape): the update right after each record
+    correct: np.ndarray  # (M, R') samples classified right, R' >= every member's k
     details: dict
 
 
-def _member_trace(net, cfg, flat, X, T, m, member: Member, per_epoch, detail_idx, rec: _Records, end: _End) -> Trace:
-    """Member m's Trace: its records before the step it stopped at, then its end state."""
-    rows = slice(0, int(np.searchsorted(rec.steps, end.step)))  # the records before it (steps ascend)
-    steps = np.append(rec.steps[rows], end.step).astype(np.int64)
-    outputs = np.concatenate([rec.outputs[rows, m], end.outputs[None]])
-    theta = np.concatenate([rec.theta[rows, m], end.theta[None]])
-    grad = np.concatenate([rec.grad[rows, m], end.grad[None]])
+def _member_trace(net, cfg, flat, X, T, m, member: Member, per_epoch, detail_idx, rec: _Records, end: _End,
+                  k: int) -> Trace:
+    """Member m's Trace: its records before the step it stopped at, then its end state (k in all)."""
+    steps = np.append(rec.steps[:k - 1], end.step).astype(np.int64)
+    outputs = rec.outputs[m, :k]
     # signs[k]: how the update right after record k moved each parameter (the loop saw it);
     # no update follows the last record.
-    signs = np.concatenate([rec.signs[rows, m], np.zeros((1, flat.size), dtype=np.int8)])
     init = member.init or cfg.init
     explicit = init.explicit(net)
     seed = None if explicit else member.seed
@@ -423,10 +563,10 @@ def _member_trace(net, cfg, flat, X, T, m, member: Member, per_epoch, detail_idx
         T=T,
         steps=steps,
         epochs=steps / float(per_epoch),
-        loss=np.append(rec.loss[rows, m], end.loss),
+        loss=rec.loss[m, :k],
         outputs=outputs,
-        params=flat.unpack(theta),
-        grads=flat.unpack(grad),
+        params={name: v[m, :k] for name, v in rec.theta.items()},
+        grads={name: v[m, :k] for name, v in rec.grad.items()},
         detail={
             s: {"samples": [int(i) for i in detail_idx],
                 # z and delta carry the member axis; a[0] (the inputs) does not.
@@ -438,8 +578,8 @@ def _member_trace(net, cfg, flat, X, T, m, member: Member, per_epoch, detail_idx
         diverged_reason=end.reason,
         dead=dead,
         saturated=saturated,
-        correct=count_correct(outputs, T),
-        signs=flat.unpack(signs),
+        correct=rec.correct[m, :k],
+        signs={name: v[m, :k] for name, v in rec.signs.items()},
         axes=axes,
         input_labels=labels[0],
         output_labels=labels[1],

@@ -323,6 +323,9 @@ def test_worker_errors_come_back_as_content_errors(tmp_path, monkeypatch):
         return real(s)
 
     monkeypatch.setattr(scenarios, "_train", fail_some)
+    # The three have one shape, so they would train as one batch (scenarios.run_many): when a
+    # batch fails, each of its scenarios trains alone, through _train, and says its own problem.
+    monkeypatch.setattr(scenarios.engine, "train_many", lambda jobs: (_ for _ in ()).throw(ValueError("a batch")))
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     with pytest.raises(ContentErrors) as info:
         build.stage_train(found, tmp_path / ".cache")
