@@ -325,6 +325,25 @@ def _builder_digest(root: Path, config: SiteConfig) -> str:
                    *[x for p in local_modules(root) for x in (p.name, p.read_bytes())])
 
 
+_RENDERERS: dict = {}
+
+
+def _renderer(g: Gathered, builder: str, glossary: bytes):
+    """A Renderer for this build. A long-lived process (`make serve`) keeps the last one and
+    uses it again while nothing it reads when made has changed (the builder's code, theme and
+    site widgets, site.yaml, the glossary), so its compiled templates and Markdown instance
+    are not made again for every rebuild."""
+    from site_builder.render import Renderer
+
+    key = (str(g.root), builder, g.config.path.read_bytes() if g.config.path else b"", glossary)
+    renderer = _RENDERERS.get(key)
+    if renderer is None:
+        _RENDERERS.clear()
+        renderer = _RENDERERS[key] = Renderer(g.root, g.config, g.widgets)
+    renderer.config, renderer.registry, renderer._bodies = g.config, g.widgets, {}
+    return renderer
+
+
 def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     """Every page's HTML, from the page cache when none of its inputs changed."""
     root, config, lessons, scenarios, traces, cache = g.root, g.config, g.lessons, g.scenarios, g.traces, g.cache
@@ -345,9 +364,7 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
         if path.exists():
             return path.read_text(encoding="utf-8")
         if renderer is None:
-            from site_builder.render import Renderer
-
-            renderer = Renderer(root, config, g.widgets)
+            renderer = _renderer(g, builder, glossary)
             renderer.context_cache = (cache / "widgets", builder, {n: s.key for n, s in scenarios.items()})
         html = make(renderer)
         page_cache.mkdir(parents=True, exist_ok=True)
@@ -384,13 +401,29 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     errors.raise_if_any()
     pages["index.html"] = cached("index", _digest(builder, site, "index"), lambda r: r.index_html(lessons))
     pages["404.html"] = cached("404", _digest(builder, site, "404"), lambda r: r.not_found_html(lessons))
-    # The teachers' page reads every lesson (objectives, the widgets it places).
-    pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[l.path.read_bytes() for l in lessons]),
+    # The teachers' page reads every lesson's objectives and the widgets it places, not its
+    # prose: a prose edit does not render it again.
+    pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[_teachers_reads(l, g) for l in lessons]),
                                     lambda r: r.teachers_html(lessons, names, traces))
     if glossary_file.is_file():  # a site without content/glossary.yaml has no glossary page
         pages["glossary.html"] = cached("glossary", _digest(builder, site, "glossary", *[l.path.read_bytes() for l in lessons]),
                                         lambda r: r.glossary_html(lessons))
+    if renderer is not None:
+        renderer._bodies = {}  # it holds the last lesson's trace blocks and the Traces: let them go
     return pages
+
+
+def _teachers_reads(l: Lesson, g: Gathered):
+    """What the teachers' page reads of one lesson besides the course list: its objectives
+    and its widgets (name, place, options). The whole file when its widgets do not parse
+    (the lesson's own page reports that)."""
+    from site_builder import directives
+
+    try:
+        _, uses = directives.extract_widgets(l.body, l.path, l.body_line, g.widgets, set(g.scenarios), lambda use: "")
+    except (ContentError, ContentErrors):
+        return l.path.read_bytes()
+    return repr((l.objectives, [(u.name, u.index, sorted(u.options.items(), key=lambda kv: kv[0])) for u in uses]))
 
 
 def _site_digest(pages: dict[str, bytes], config: SiteConfig) -> str:
