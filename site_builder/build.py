@@ -344,6 +344,21 @@ def _renderer(g: Gathered, builder: str, glossary: bytes):
     return renderer
 
 
+def warm(root: Path) -> None:
+    """For a long-lived process (`make serve`) after a build: make the Renderer the next
+    rebuild will use and render the first lesson once (nothing written), so the first edit
+    does not also pay for compiling templates and importing the Markdown and maths code."""
+    g = gather(Path(root).resolve())
+    glossary_file = g.root / "content" / "glossary.yaml"
+    renderer = _renderer(g, g.builder, glossary_file.read_bytes() if glossary_file.is_file() else b"")
+    renderer.context_cache = (g.cache / "widgets", g.builder, {n: s.key for n, s in g.scenarios.items()})
+    try:
+        if g.lessons:
+            renderer.lesson_html(g.lessons[0], sorted(g.scenarios), g.traces, g.traces.page_json)
+    finally:
+        renderer._bodies = {}
+
+
 def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
     """Every page's HTML, from the page cache when none of its inputs changed."""
     root, config, lessons, scenarios, traces, cache = g.root, g.config, g.lessons, g.scenarios, g.traces, g.cache
@@ -399,7 +414,14 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
         except (ContentError, ContentErrors) as exc:
             errors.extend(exc)
     errors.raise_if_any()
-    pages["index.html"] = cached("index", _digest(builder, site, "index"), lambda r: r.index_html(lessons))
+    # The index lists index_page_size lessons a page: index.html, then index-2.html, ...
+    from site_builder.render import index_href, index_pages
+
+    size = config.index_page_size
+    for number in range(1, index_pages(len(lessons), size) + 1):
+        key = _digest(builder, site, "index") if number == 1 else _digest(builder, site, "index", number, size)
+        pages[index_href(number)] = cached("index" if number == 1 else f"index@{number}", key,
+                                           lambda r, n=number: r.index_html(lessons, n))
     pages["404.html"] = cached("404", _digest(builder, site, "404"), lambda r: r.not_found_html(lessons))
     # The teachers' page reads every lesson's objectives and the widgets it places, not its
     # prose: a prose edit does not render it again.

@@ -172,6 +172,16 @@ class Builder:
             print(f"[{stamp}] build failed; still serving the last good build:\n{problem}", flush=True)
         return problem
 
+    def warm(self) -> None:
+        """Ready the renderer for the first rebuild (see build.warm); a problem here is the
+        next rebuild's to report."""
+        from site_builder.build import warm
+
+        try:
+            warm(self.root)
+        except Exception:  # noqa: BLE001
+            pass
+
     def _here(self) -> str | None:
         from site_builder.build import build
         from site_builder.errors import ContentError, ContentErrors
@@ -229,6 +239,8 @@ def main(args) -> int:
     problem = rebuild()
     if problem is not None:
         state.failed(problem)
+    else:
+        rebuild.warm()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(root / "build", state))
     server.daemon_threads = True
     stop = threading.Event()
