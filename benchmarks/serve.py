@@ -74,7 +74,7 @@ def main() -> None:
         proc = subprocess.Popen([sys.executable, "-m", "site_builder", "serve", "--root", str(root), "--port", str(port)],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=root,
                                 env={**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", str(REPO))})
-        times, polled = [], []
+        times, polled, starts = [], [], []  # starts: save to the reload's start
         try:
             wait_for_port(port, proc)
             with sync_playwright() as p:
@@ -90,7 +90,9 @@ def main() -> None:
                     lesson.write_text(text, encoding="utf-8")
                     page.locator(".lesson-body p", has_text=sentence).wait_for(state="visible", timeout=30_000)
                     polled.append(time.time() - t0)
-                    times.append(page.evaluate(SHOWN_AT) / 1000 - t0)
+                    shown = page.evaluate(SHOWN_AT) / 1000
+                    times.append(shown - t0)
+                    starts.append(page.evaluate("performance.timeOrigin") / 1000 - t0)
                 browser.close()
         finally:
             proc.terminate()
@@ -102,7 +104,9 @@ def main() -> None:
     print(f"serve benchmark (real site, {lesson_name}: a sentence appended, {EDITS} edits)")
     print(f"  save to first paint of the reloaded page: median {median:.3f} s "
           f"(each: {', '.join(f'{t:.3f}' for t in times)})   target < {TARGET_S} s: {verdict} ({median / TARGET_S:.2f}x)")
-    print(f"  save to the sentence found by the test driver: median {statistics.median(polled):.3f} s")
+    print(f"  of which save to the reload's start (watch, rebuild, event): median {statistics.median(starts):.3f} s; "
+          f"reload to first paint: median {statistics.median([t - s for t, s in zip(times, starts)]):.3f} s")
+    print(f"  save to the sentence found by the test driver (polling adds its own delay): median {statistics.median(polled):.3f} s")
 
 
 if __name__ == "__main__":

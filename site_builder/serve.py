@@ -221,9 +221,7 @@ def watch(root: Path, state: State, rebuild: Builder, stop: threading.Event) -> 
     # quietly; debounce caps how long a stream of changes is gathered before a rebuild.
     for changes in watchfiles.watch(*content, *code, stop_event=stop, step=30, debounce=400,
                                     raise_interrupt=False):
-        paths = [str(Path(p).resolve()) for _, p in changes]
-        if any(p.endswith(".pyc") for p in paths) and all(p.endswith(".pyc") for p in paths):
-            continue
+        paths = [str(Path(p).resolve()) for _, p in changes]  # (watchfiles' filter skips .pyc, editors' swap files)
         code_changed = any(p == d or p.startswith(d + "/") for p in paths for d in code_dirs)
         problem = rebuild(code_changed)
         if problem is None:

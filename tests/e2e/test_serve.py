@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Error as PlaywrightError, expect
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,11 +38,7 @@ class Served:
         return "".join(self.lines)
 
 
-@pytest.fixture
-def served(tmp_path):
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "tests/sites/mini", root)
-    shutil.copytree(REPO / "themes", root / "themes")
+def serve(root: Path):
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "site_builder", "serve", "--root", str(root), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO)
@@ -57,6 +53,14 @@ def served(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
         print(s.output())  # shown by pytest when the test fails
+
+
+@pytest.fixture
+def served(tmp_path):
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "tests/sites/mini", root)
+    shutil.copytree(REPO / "themes", root / "themes")
+    yield from serve(root)
 
 
 def open_lesson(page, served: Served):
@@ -112,3 +116,34 @@ def test_bad_edit_shows_errors_and_keeps_the_last_good_page(page, served):
     expect(page.locator(".lesson-body p").first).to_contain_text("Fixed while serving", timeout=30_000)
     expect(page.get_by_role("alert")).to_have_count(0)
     assert page.page_errors == []
+
+
+def reloaded(page):
+    """True once the page has reloaded (the mark set before the edit is gone); None while it
+    is between documents."""
+    try:
+        return page.evaluate("window.__before_edit") is None
+    except PlaywrightError:
+        return None
+
+
+def test_a_change_to_a_site_widget_module_rebuilds_with_the_new_code(page, tmp_path):
+    """Python is imported once per process: a changed widget module is built by a fresh one."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "themes", root / "themes")
+    shutil.copytree(REPO / "tests/sites/widget-example", root, dirs_exist_ok=True)
+    for served in serve(root):
+        page.goto(served.url("two-widgets.html"))
+        page.wait_for_selector("html[data-ready=true]")
+        page.evaluate("window.__before_edit = true")
+        module = root / "widgets/final_loss.py"
+        module.write_text(module.read_text().replace('f"After {tr.epochs[-1]:g} epochs', 'f"Once {tr.epochs[-1]:g} epochs'))
+        deadline = time.time() + 60
+        while time.time() < deadline and reloaded(page) is not True:
+            time.sleep(0.1)
+        page.wait_for_selector("html[data-ready=true]")
+        assert reloaded(page) is True
+        assert "fresh process" in served.output()
+        # The static sentence (the page's script rewrites it from the trace) comes from the new code.
+        assert "Once 12 epochs the loss is" in (root / "build/two-widgets.html").read_text()
+        assert page.page_errors == []
