@@ -458,7 +458,7 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, Path]:
     pages["404.html"] = cached("404", _digest(builder, site, "404"), lambda r: r.not_found_html(lessons))
     # The teachers' page reads every lesson's objectives and the widgets it places, not its
     # prose: a prose edit does not render it again.
-    pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[_teachers_reads(l, g) for l in lessons]),
+    pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[_teachers_reads(l) for l in lessons]),
                                     lambda r: r.teachers_html(lessons, names, traces))
     if glossary_file.is_file():  # a site without content/glossary.yaml has no glossary page
         pages["glossary.html"] = cached("glossary", _digest(builder, site, "glossary", *[l.path.read_bytes() for l in lessons]),
@@ -468,17 +468,16 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, Path]:
     return pages
 
 
-def _teachers_reads(l: Lesson, g: Gathered):
-    """What the teachers' page reads of one lesson besides the course list: its objectives
-    and its widgets (name, place, options). The whole file when its widgets do not parse
-    (the lesson's own page reports that)."""
-    from site_builder import directives
+# A widget block as directives.extract_widgets finds one (an opening line that is `/// widget`
+# once stripped, to the next line that is `///`), found loosely: anything more it matches
+# only renders the teachers' page more often.
+_WIDGET_BLOCK = re.compile(r"^\s*///\s*widget.*?^\s*///\s*$", re.M | re.S)
 
-    try:
-        _, uses = directives.extract_widgets(l.body, l.path, l.body_line, g.widgets, set(g.scenarios), lambda use: "")
-    except (ContentError, ContentErrors):
-        return l.path.read_bytes()
-    return repr((l.objectives, [(u.name, u.index, sorted(u.options.items(), key=lambda kv: kv[0])) for u in uses]))
+
+def _teachers_reads(l: Lesson) -> str:
+    """What the teachers' page reads of one lesson besides the course list: its objectives
+    and its widget blocks (name, place, options), not its prose."""
+    return repr((l.objectives, _WIDGET_BLOCK.findall(l.body)))
 
 
 def _site_digest(pages: dict[str, Path], config: SiteConfig) -> str:
