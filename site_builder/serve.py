@@ -40,11 +40,12 @@ KEEPALIVE = 15.0  # seconds between comments on an idle event stream (finds clos
 RELOAD_JS = ("(function(){var seen=%s,bar=null;"
              "var es=new EventSource('/__events?v='+encodeURIComponent(seen));"
              "es.onmessage=function(e){if(e.data!==seen){es.close();location.reload();}};"
-             "es.addEventListener('failed',function(e){if(!bar){bar=document.createElement('pre');"
+             "es.addEventListener('failed',function(e){if(!bar){bar=document.createElement('div');"
              "bar.id='bpe-serve-error';bar.setAttribute('role','alert');"
              "bar.style.cssText='position:fixed;left:0;right:0;bottom:0;z-index:99999;margin:0;max-height:40vh;"
-             "overflow:auto;padding:.75rem 1rem;background:#fff4f4;color:#5a0000;border-top:3px solid #b00020;"
-             "font:14px/1.4 monospace;white-space:pre-wrap';document.body.appendChild(bar);}"
+             "overflow:auto;padding:.75rem 1rem;background:#fff4f4!important;color:#5a0000!important;"
+             "border-top:3px solid #b00020;font:14px/1.4 monospace;white-space:pre-wrap;overflow-wrap:anywhere';"
+             "document.body.appendChild(bar);}"
              "bar.textContent='Build failed; this page is the last good build.\\n\\n'+JSON.parse(e.data);});"
              "})();")
 
