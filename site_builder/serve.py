@@ -95,8 +95,6 @@ def make_handler(build_dir: Path, state: State):
         def do_GET(self):  # noqa: N802 - http.server's naming
             if self.path.startswith("/__events"):
                 return self._events()
-            if self.path.startswith("/__version"):
-                return self._send(state.version.encode(), "text/plain")
             path = self.path.split("?")[0].split("#")[0]
             if path.endswith("/"):
                 path += "index.html"
