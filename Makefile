@@ -51,6 +51,7 @@ unit: $(TEST_INSTALLED)
 e2e: $(TEST_INSTALLED) $(BROWSER_OK) $(NODE_OK) build
 	$(PY) -m pytest -q tests/e2e
 
+# Serves build/ on http://127.0.0.1:8000/, rebuilds on every saved change and reloads the open page.
 serve: $(INSTALLED)
 	$(PY) -m site_builder serve
 
@@ -66,6 +67,8 @@ bench: $(TEST_INSTALLED) $(BROWSER_OK) build
 	$(PY) benchmarks/nnjs.py
 	$(PY) benchmarks/live.py
 	$(PY) benchmarks/scale.py
+	$(PY) benchmarks/memory.py
+	$(PY) benchmarks/serve.py
 
 # A zip of the site that opens from index.html on any computer: dist/<site>-offline.zip
 offline: build

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -62,20 +63,37 @@ def _tree_digest(folder: Path, pattern: str = "*") -> str:
 
 
 class Traces:
-    """Scenario traces, trained or read from the cache only when first asked for."""
+    """Scenario traces, trained or read from the cache only when first asked for. At most
+    KEEP scenarios' decoded traces are held at once (the most recently asked for): pages are
+    rendered lesson by lesson and a lesson asks for its few scenarios again and again, so a
+    site of any size needs about the memory of its largest lessons, not of all its traces. A
+    scenario asked for again after it was let go is decoded again from the cache."""
+
+    KEEP = 16
 
     def __init__(self, scenarios: dict, cache: Path):
-        self.scenarios, self.cache, self._runs, self.trained = scenarios, cache, {}, []
+        from collections import OrderedDict
+
+        self.scenarios, self.cache, self.trained = scenarios, cache, []
+        self._runs: OrderedDict = OrderedDict()
 
     def __call__(self, name: str):
-        if name not in self._runs:
-            from site_builder import scenarios as sc
+        if name in self._runs:
+            self._runs.move_to_end(name)
+            return self._runs[name]
+        from site_builder import scenarios as sc
 
-            s = self.scenarios[name]
-            if not (self.cache / f"{name}-{s.key}.json").exists():
-                self.trained.append(name)
-            self._runs[name] = sc.run(s, self.cache)
-        return self._runs[name]
+        s = self.scenarios[name]
+        if not (self.cache / f"{name}-{s.key}.json").exists() and name not in self.trained:
+            self.trained.append(name)
+        runs = self._runs[name] = sc.run(s, self.cache)
+        while len(self._runs) > self.KEEP:
+            self._runs.popitem(last=False)
+        return runs
+
+    def release(self) -> None:
+        """Let every decoded trace go (the pages are made)."""
+        self._runs.clear()
 
     def page_json(self, name: str, fields) -> str:
         from site_builder import traces
@@ -426,8 +444,45 @@ def _builder_digest(root: Path, config: SiteConfig) -> str:
                    *[x for p in local_modules(root) for x in (p.name, p.read_bytes())])
 
 
-def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
-    """Every page's HTML, from the page cache when none of its inputs changed."""
+_RENDERERS: dict = {}
+_CACHED_PAGE = re.compile(r"^(.+)-([0-9a-f]{32})\.html$")  # a page in .cache/pages/: STEM-KEY.html
+
+
+def _renderer(g: Gathered, builder: str, glossary: bytes):
+    """A Renderer for this build. A long-lived process (`make serve`) keeps the last one and
+    uses it again while nothing it reads when made has changed (the builder's code, theme and
+    site widgets, site.yaml, the glossary), so its compiled templates and Markdown instance
+    are not made again for every rebuild."""
+    from site_builder.render import Renderer
+
+    key = (str(g.root), builder, g.config.path.read_bytes() if g.config.path else b"", glossary)
+    renderer = _RENDERERS.get(key)
+    if renderer is None:
+        _RENDERERS.clear()
+        renderer = _RENDERERS[key] = Renderer(g.root, g.config, g.widgets, compiled=g.cache / "templates")
+    renderer.config, renderer.registry, renderer._bodies = g.config, g.widgets, {}
+    return renderer
+
+
+def warm(root: Path) -> None:
+    """For a long-lived process (`make serve`) after a build: make the Renderer the next
+    rebuild will use and render the first lesson once (nothing written), so the first edit
+    does not also pay for compiling templates and importing the Markdown and maths code."""
+    g = gather(Path(root).resolve())
+    glossary_file = g.root / "content" / "glossary.yaml"
+    renderer = _renderer(g, g.builder, glossary_file.read_bytes() if glossary_file.is_file() else b"")
+    renderer.context_cache = (g.cache / "widgets", g.builder, {n: s.key for n, s in g.scenarios.items()})
+    try:
+        if g.lessons:
+            renderer.lesson_html(g.lessons[0], sorted(g.scenarios), g.traces, g.traces.page_json)
+    finally:
+        renderer._bodies = {}
+
+
+def stage_render(g: Gathered, result: BuildResult) -> dict[str, Path]:
+    """Every page, as its file in the page cache (.cache/pages/), rendered into it only when
+    one of its inputs changed. Pages are not held in memory: each is written as it is made,
+    and the stages after this one read them one at a time."""
     root, config, lessons, scenarios, traces, cache = g.root, g.config, g.lessons, g.scenarios, g.traces, g.cache
     builder = g.builder or _builder_digest(root, config)
     # Every page reads the glossary (its terms' tooltips and links; the glossary page itself).
@@ -437,26 +492,35 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
                                                for l in lessons],
                    *[(n, s.key) for n, s in sorted(scenarios.items())])
     page_cache = cache / "pages"
+    # stem -> its files in the page cache, listed once (not once per page rendered)
+    held: dict[str, list[Path]] = {}
+    for p in (page_cache.iterdir() if page_cache.is_dir() else ()):
+        m = _CACHED_PAGE.match(p.name)
+        if m:
+            held.setdefault(m.group(1), []).append(p)
     renderer = None
     pages, errors = {}, ErrorCollector()
 
-    def cached(name: str, key: str, make):
+    def cached(name: str, key: str, make, stem: str | None = None) -> Path:
+        """The page's cache file (stem-KEY.html; stem defaults to name, the page's name in
+        result.rendered), made now if it is not there."""
         nonlocal renderer
-        path = page_cache / f"{name}-{key[:32]}.html"
+        stem = stem or name
+        path = page_cache / f"{stem}-{key[:32]}.html"
         if path.exists():
-            return path.read_text(encoding="utf-8")
+            return path
         if renderer is None:
-            from site_builder.render import Renderer
-
-            renderer = Renderer(root, config, g.widgets, compiled=cache / "templates")
+            renderer = _renderer(g, builder, glossary)
             renderer.context_cache = (cache / "widgets", builder, {n: s.key for n, s in scenarios.items()})
         html = make(renderer)
         page_cache.mkdir(parents=True, exist_ok=True)
-        for old in page_cache.glob(f"{name}-*.html"):
-            old.unlink()
-        path.write_text(html, encoding="utf-8")
+        for old in held.pop(stem, ()):  # this page's older versions (lesson "a" keeps lesson "a-b"'s)
+            old.unlink(missing_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(html.encode("utf-8"))
+        os.replace(tmp, path)
         result.rendered.append(name)
-        return html
+        return path
 
     # A lesson page reads its own file, its place in the course and its neighbours' titles,
     # not the other lessons: editing one lesson re-renders that lesson (and the pages that
@@ -476,23 +540,32 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, str]:
         try:
             pages[f"{lesson.slug}.html"] = cached(
                 lesson.slug, key, lambda r, l=lesson: r.lesson_html(l, names, traces, traces.page_json))
-            if config.embed:
+            if config.embed:  # stem embed@SLUG: a lesson may be called embed-SLUG
                 pages[f"embed/{lesson.slug}.html"] = cached(
                     f"embed-{lesson.slug}", key,
-                    lambda r, l=lesson: r.lesson_html(l, names, traces, traces.page_json, variant="embed"))
+                    lambda r, l=lesson: r.lesson_html(l, names, traces, traces.page_json, variant="embed"),
+                    stem=f"embed@{lesson.slug}")
         except (ContentError, ContentErrors) as exc:
             errors.extend(exc)
     errors.raise_if_any()
-    pages["index.html"] = cached("index", _digest(builder, site, "index"), lambda r: r.index_html(lessons))
+    # The index lists index_page_size lessons a page: index.html, then index-2.html, ...
+    from site_builder.render import index_href, index_pages
+
+    size = config.index_page_size
+    for number in range(1, index_pages(len(lessons), size) + 1):
+        key = _digest(builder, site, "index") if number == 1 else _digest(builder, site, "index", number, size)
+        pages[index_href(number)] = cached("index" if number == 1 else f"index@{number}", key,
+                                           lambda r, n=number: r.index_html(lessons, n))
     pages["404.html"] = cached("404", _digest(builder, site, "404"), lambda r: r.not_found_html(lessons))
-    # The teachers' page reads every lesson's objectives and the widgets it places (name,
-    # scenario, place on the page), not its prose: a prose edit does not render it again.
-    pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[_teachers_reads(l, g.widgets, names)
-                                                                                   for l in lessons]),
+    # The teachers' page reads every lesson's objectives and the widgets it places, not its
+    # prose: a prose edit does not render it again.
+    pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[_teachers_reads(l) for l in lessons]),
                                     lambda r: r.teachers_html(lessons, names, traces))
     if glossary_file.is_file():  # a site without content/glossary.yaml has no glossary page
         pages["glossary.html"] = cached("glossary", _digest(builder, site, "glossary", *_glossary_reads(root, lessons)),
                                         lambda r: r.glossary_html(lessons))
+    if renderer is not None:
+        renderer._bodies = {}  # it holds the last lesson's trace blocks and the Traces: let them go
     return pages
 
 
@@ -534,24 +607,29 @@ def _glossary_reads(root: Path, lessons: list[Lesson]) -> list:
         return [l.path.read_bytes() for l in lessons]
 
 
-def _teachers_reads(lesson: Lesson, widgets: dict, names: list) -> str:
-    """What teachers.html reads of a lesson (besides the course list): its objectives and its
-    widgets. A lesson whose widgets do not parse is keyed by its whole text."""
-    from site_builder import directives
-
-    try:
-        _, uses = directives.extract_widgets(lesson.body, lesson.path, lesson.body_line, widgets, set(names), lambda use: "")
-    except (ContentError, ContentErrors):
-        return _digest(lesson.path.read_bytes())
-    return repr((lesson.objectives, [(u.name, u.scenario, u.index) for u in uses]))
+# A widget block as directives.extract_widgets finds one (an opening line that is `/// widget`
+# once stripped, to the next line that is `///`), found loosely: anything more it matches
+# only renders the teachers' page more often.
+_WIDGET_BLOCK = re.compile(r"^\s*///\s*widget.*?^\s*///\s*$", re.M | re.S)
 
 
-def _site_digest(pages: dict[str, bytes], config: SiteConfig) -> str:
-    """What the link check reads: every page's name and bytes, and base_url."""
-    return _digest(config.base_url, *[x for name in sorted(pages) for x in (name, pages[name])])
+def _teachers_reads(l: Lesson) -> str:
+    """What the teachers' page reads of one lesson besides the course list: its objectives
+    and its widget blocks (name, place, options), not its prose."""
+    return repr((l.objectives, _WIDGET_BLOCK.findall(l.body)))
 
 
-def unchanged_site(pages: dict[str, bytes], out: Path, config: SiteConfig, cache: Path) -> bool:
+def _site_digest(pages: dict[str, Path], config: SiteConfig) -> str:
+    """What the link check reads: every page's name and bytes, and base_url (the same digest
+    as _digest of them all, with the pages read one at a time)."""
+    h = hashlib.sha256()
+    for part in (config.base_url, *[x for name in sorted(pages) for x in (name, pages[name])]):
+        h.update(part.read_bytes() if isinstance(part, Path) else str(part).encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def unchanged_site(pages: dict[str, Path], out: Path, config: SiteConfig, cache: Path) -> bool:
     """True when out/ already holds exactly these pages (and nothing else) and the last
     build that checked them passed: a no-op build then writes, checks and swaps nothing."""
     stamp = cache / "checked"
@@ -560,20 +638,26 @@ def unchanged_site(pages: dict[str, bytes], out: Path, config: SiteConfig, cache
             return False
         if sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) != sorted([*pages, ".nojekyll"]):
             return False
-        return all((out / name).read_bytes() == data for name, data in pages.items())
+        return all(_same_file(out / name, path) for name, path in pages.items())
     except OSError:
         return False
 
 
-def stage_write(pages: dict[str, bytes], staging: Path, out: Path | None = None) -> None:
-    """Every page into staging/. A page whose bytes equal the one in out/ is hard-linked from
-    there, not written again (it keeps its file and time; only what changed is rewritten)."""
+def _same_file(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def stage_write(pages: dict[str, Path], staging: Path, out: Path | None = None) -> None:
+    """Every page (its file in the page cache) into staging/, one at a time. A page whose
+    bytes equal the one in out/ is hard-linked from there, not written again (it keeps its
+    file and time; only what changed is rewritten)."""
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     # GitHub Pages runs Jekyll unless told not to; nothing here is for Jekyll.
     (staging / ".nojekyll").write_text("")
-    for name, data in sorted(pages.items()):
+    for name, source in sorted(pages.items()):
+        data = source.read_bytes()
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
         old = out / name if out is not None else None
@@ -585,11 +669,6 @@ def stage_write(pages: dict[str, bytes], staging: Path, out: Path | None = None)
             except OSError:
                 pass  # no hard links here (or the old page vanished): write it
         target.write_bytes(data)
-
-
-def page_bytes(pages: dict[str, str]) -> dict[str, bytes]:
-    """Each page as the bytes written (UTF-8; the text is written with no newline translation)."""
-    return {name: html.encode("utf-8") for name, html in pages.items()}
 
 
 def stage_check(staging: Path, lessons: list[Lesson], config: SiteConfig, strict: bool, result: BuildResult,
@@ -671,10 +750,11 @@ def build(root: Path = Path("."), out: Path | None = None, strict: bool = False,
     fresh.forget(root)
     s = Stages(quiet)
     g = gather(root, s)
-    pages = page_bytes(s.run("render", stage_render, g, result))
+    pages = s.run("render", stage_render, g, result)
+    g.traces.release()  # every page is made: the decoded traces are no longer needed
     if unchanged_site(pages, out, g.config, g.cache):
         # out/ holds exactly these pages and they passed the check: nothing to write or check.
-        s.run("budget", stage_budget, {n: len(d) for n, d in pages.items()}, g.config, strict, result)
+        s.run("budget", stage_budget, {n: p.stat().st_size for n, p in pages.items()}, g.config, strict, result)
     else:
         try:
             s.run("write", stage_write, pages, staging, out)
@@ -709,7 +789,8 @@ def check(root: Path, strict: bool = False) -> BuildResult:
     root = Path(root).resolve()
     result = BuildResult()
     g = gather(root)
-    pages = page_bytes(stage_render(g, result))
+    pages = stage_render(g, result)
+    g.traces.release()
     staging = root / ".cache" / "check-staging"
     try:
         stage_write(pages, staging)

@@ -20,6 +20,7 @@ FIELDS = {
     "lessons": Field(list, default=None),
     "embed": Field(bool, default=True),
     "page_budget_kb": Field(int, default=250),
+    "index_page_size": Field(int, default=100),
 }
 
 
@@ -34,6 +35,7 @@ class SiteConfig:
     lessons: list | None = None
     embed: bool = True
     page_budget_kb: int = 250
+    index_page_size: int = 100  # lessons listed per index page: index.html, index-2.html, ...
     path: Path | None = None
     lines: dict = field(default_factory=dict, repr=False)
 
@@ -60,6 +62,10 @@ def load_config(root: Path) -> SiteConfig:
             isinstance(base, str) and re.search(r"[\s\"'<>\\?#]", base):
         errors.add(path, loc.line("base_url"), f"base_url is where the site lives: a path from the host's root like "
                                                f"/course/, or a full address like https://example.org/course/; got '{base}'")
+    size = values.get("index_page_size")
+    if isinstance(size, int) and size < 1:
+        errors.add(path, loc.line("index_page_size"), f"index_page_size is how many lessons one index page lists "
+                                                      f"(1 or more), got {size}")
     if "theme" in values and not (values["theme"] and (Path(root) / "themes" / values["theme"] / "templates").is_dir()):
         errors.add(path, loc.line("theme"), f"theme '{values['theme']}' not found in themes/")
     errors.raise_if_any()

@@ -188,10 +188,10 @@ def uses(lesson, glossary: Glossary) -> list[str]:
 def page_html(renderer, lessons, glossary: Glossary, scripts) -> str:
     """build/glossary.html: every term, its definition, and links to the lessons that use it."""
     entries = []
-    marked = [(l, set(uses(l, glossary))) for l in lessons]  # each lesson read once, not once per term
+    used_by = [(l, set(uses(l, glossary))) for l in lessons]  # each lesson read once, not once per term
     for t in glossary.terms:
         used = [{"title": l.title, "href": f"{l.href}#bpe-use-{t.anchor[5:]}", "position": l.position}
-                for l, names in marked if t.name in names]
+                for l, names in used_by if t.name in names]
         entries.append({"name": t.name, "anchor": t.anchor, "short": t.short, "more": t.more,
                         "aliases": t.aliases, "used": used})
     page = {"title": "Glossary", "summary": "The words these lessons use, each in a sentence, with the lessons "

@@ -24,6 +24,7 @@ FRONT = {
 NAME = re.compile(r"^(\d+)-((?:(?![A-Z_])[\w-])+)\.md$")
 # Pages the builder writes itself: a lesson with one of these slugs would replace them.
 RESERVED = ("index", "404", "teachers", "glossary", "search", "print")
+INDEX_PAGE = re.compile(r"index-\d+")  # the index's further pages (index-2.html, ...) when it is paged
 MAX_BYTES = 1_000_000
 
 
@@ -76,7 +77,7 @@ def parse_lesson(path: Path) -> Lesson:
     if isinstance(meta.get("minutes"), int) and not 1 <= meta["minutes"] <= 600:
         errors.add(path, loc.line("minutes"), f"minutes is about how long the lesson takes (1 to 600), got {meta['minutes']}")
     errors.raise_if_any()
-    if m.group(2) in RESERVED:
+    if m.group(2) in RESERVED or INDEX_PAGE.fullmatch(m.group(2)):
         errors.add(path, None, f"the slug '{m.group(2)}' would overwrite the site's own {m.group(2)}.html: "
                                "rename the file")
     errors.raise_if_any()

@@ -323,10 +323,20 @@ class Renderer:
         self._bodies = {"key": key, "value": value}
         return value
 
-    def index_html(self, lessons) -> str:
-        items = [_course_item(l) for l in lessons]
-        page = {"title": self.config.title, "summary": self.config.description, "href": "index.html"}
-        return self.page("index.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page, lessons=items)
+    def index_html(self, lessons, number: int = 1) -> str:
+        """Index page `number` (1: index.html, k: index-k.html) of index_pages(...): the
+        lessons it lists, and links to the other index pages when there are several."""
+        size = self.config.index_page_size
+        count = index_pages(len(lessons), size)
+        first = (number - 1) * size
+        items = [_course_item(l) for l in lessons[first:first + size]]
+        index = {"number": number, "count": count, "first": first + 1, "last": first + len(items),
+                 "total": len(lessons), "links": _index_links(number, count, size, len(lessons)),
+                 "prev": _index_page(number - 1, size, len(lessons)) if number > 1 else None,
+                 "next": _index_page(number + 1, size, len(lessons)) if number < count else None}
+        page = {"title": self.config.title, "summary": self.config.description, "href": index_href(number)}
+        return self.page("index.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page,
+                         lessons=items, index=index)
 
     def glossary_html(self, lessons) -> str:
         return glossary.page_html(self, lessons, self.glossary, [*CORE_SCRIPTS, BOOT_SCRIPT])
@@ -371,6 +381,43 @@ class Renderer:
                 "href": "teachers.html", "base_url": base, "absolute_base": absolute}
         return self.page("teachers.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT, EMBED_DIALOG_SCRIPT], data_blocks=[],
                          page=page, lessons=items)
+
+
+def index_pages(lessons: int, size: int) -> int:
+    """How many index pages list `lessons` lessons at `size` a page (at least one)."""
+    return max(1, -(-lessons // size))
+
+
+def index_href(number: int) -> str:
+    return "index.html" if number == 1 else f"index-{number}.html"
+
+
+INDEX_LINKS_AROUND = 2  # index pages linked on each side of the current one (with the first and last)
+
+
+def _index_links(number: int, count: int, size: int, total: int) -> list[dict]:
+    """The index pages a paged index links to: every page when there are few, else the first,
+    the last and those near the current one, with a gap mark between runs; so the list stays
+    short at any number of lessons and every page is still reached by walking Next."""
+    if count == 1:
+        return []
+    near = set(range(max(1, number - INDEX_LINKS_AROUND), min(count, number + INDEX_LINKS_AROUND) + 1))
+    shown = sorted({1, count} | near) if count > 2 * INDEX_LINKS_AROUND + 5 else list(range(1, count + 1))
+    links, last = [], 0
+    for n in shown:
+        if n > last + 1:
+            links.append({"gap": True})
+        links.append({"gap": False, "current": n == number, **_index_page(n, size, total)})
+        last = n
+    return links
+
+
+def _index_page(n: int, size: int, total: int) -> dict:
+    """Index page n: its address and the lessons it lists, short ("21–40") and in words."""
+    first, last = (n - 1) * size + 1, min(total, n * size)
+    return {"number": n, "href": index_href(n), "first": first, "last": last,
+            "short": f"{first}–{last}" if last > first else f"{first}",
+            "words": f"Lessons {first} to {last}" if last > first else f"Lesson {first}"}
 
 
 def _course_length(lesson) -> int:

@@ -82,11 +82,13 @@ def test_noop_rebuild_renders_and_trains_nothing(site):
     assert again.rendered == [] and again.trained == []
     edit(site / "content/lessons/02-second.md", "The weight", "Its weight")
     third = build_mod.build(site)
-    assert third.rendered == ["second", "embed-second"]  # the prose changed, not what teachers.html lists
-    lesson = site / "content/lessons/02-second.md"
-    lesson.write_text(lesson.read_text() + "\n/// widget | weight-descent\nscenario: tiny\n///\n")
-    fourth = build_mod.build(site)
-    assert fourth.rendered == ["second", "embed-second", "teachers"]  # teachers.html lists each lesson's widgets
+    # A prose edit renders that lesson's pages only: teachers.html reads its objectives and widgets.
+    assert third.rendered == ["second", "embed-second"]
+    edit(site / "content/lessons/01-first.md", "caption: Tiny run.", "caption: Tiny run, again.")
+    assert build_mod.build(site).rendered == ["first", "embed-first", "teachers"]  # it lists each lesson's widgets
+    edit(site / "content/lessons/01-first.md", "[Read a number from a trace.]", "[Read two numbers from a trace.]")
+    assert build_mod.build(site).rendered == ["first", "embed-first", "teachers"]
+    assert "Read two numbers from a trace." in (site / "build/teachers.html").read_text()
 
 
 class Said:
@@ -155,9 +157,10 @@ def test_stored_figures_are_the_sites_own(site):
     stored = sorted(p.name for p in (site / ".cache/widgets").glob("*.pickle"))
     assert len(stored) == 1  # lesson one's weight-descent; lesson two has no widget
     edit(site / "content/lessons/01-first.md", "caption: Tiny run.", "caption: The tiny run.")
-    assert build_mod.build(site).rendered == ["first", "embed-first"]
+    assert build_mod.build(site).rendered == ["first", "embed-first", "teachers"]
     now = sorted(p.name for p in (site / ".cache/widgets").glob("*.pickle"))
     assert len(now) == 1 and now != stored
+
 
 
 def test_failed_build_leaves_previous_build_untouched(site):
