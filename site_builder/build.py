@@ -559,8 +559,14 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, Path]:
     pages["404.html"] = cached("404", _digest(builder, site, "404"), lambda r: r.not_found_html(lessons))
     # The teachers' page reads every lesson's objectives and the widgets it places, not its
     # prose: a prose edit does not render it again.
-    pages["teachers.html"] = cached("teachers", _digest(builder, site, "teachers", *[_teachers_reads(l) for l in lessons]),
-                                    lambda r: r.teachers_html(lessons, names, traces))
+    # Paged as the index is: each page keyed by the lessons it lists.
+    for number in range(1, index_pages(len(lessons), size) + 1):
+        listed = lessons[(number - 1) * size:number * size]
+        key = _digest(builder, site, "teachers", *[_teachers_reads(l) for l in listed])
+        if number > 1:
+            key = _digest(key, number, size)
+        pages[index_href(number, "teachers")] = cached("teachers" if number == 1 else f"teachers@{number}", key,
+                                                       lambda r, n=number: r.teachers_html(lessons, names, traces, n))
     if glossary_file.is_file():  # a site without content/glossary.yaml has no glossary page
         pages["glossary.html"] = cached("glossary", _digest(builder, site, "glossary", *_glossary_reads(root, lessons)),
                                         lambda r: r.glossary_html(lessons))

@@ -24,7 +24,7 @@ FRONT = {
 NAME = re.compile(r"^(\d+)-((?:(?![A-Z_])[\w-])+)\.md$")
 # Pages the builder writes itself: a lesson with one of these slugs would replace them.
 RESERVED = ("index", "404", "teachers", "glossary", "search", "print")
-INDEX_PAGE = re.compile(r"index-\d+")  # the index's further pages (index-2.html, ...) when it is paged
+INDEX_PAGE = re.compile(r"(?:index|teachers)-\d+")  # further pages of a paged list (index-2.html, teachers-2.html, ...)
 MAX_BYTES = 1_000_000
 
 

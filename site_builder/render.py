@@ -327,13 +327,8 @@ class Renderer:
         """Index page `number` (1: index.html, k: index-k.html) of index_pages(...): the
         lessons it lists, and links to the other index pages when there are several."""
         size = self.config.index_page_size
-        count = index_pages(len(lessons), size)
-        first = (number - 1) * size
-        items = [_course_item(l) for l in lessons[first:first + size]]
-        index = {"number": number, "count": count, "first": first + 1, "last": first + len(items),
-                 "total": len(lessons), "links": _index_links(number, count, size, len(lessons)),
-                 "prev": _index_page(number - 1, size, len(lessons)) if number > 1 else None,
-                 "next": _index_page(number + 1, size, len(lessons)) if number < count else None}
+        index = paging(len(lessons), size, number)
+        items = [_course_item(l) for l in lessons[index["first"] - 1:index["last"]]]
         page = {"title": self.config.title, "summary": self.config.description, "href": index_href(number)}
         return self.page("index.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page,
                          lessons=items, index=index)
@@ -342,9 +337,12 @@ class Renderer:
         return glossary.page_html(self, lessons, self.glossary, [*CORE_SCRIPTS, BOOT_SCRIPT])
 
     def not_found_html(self, lessons) -> str:
-        items = [_course_item(l) for l in lessons]
+        """The page for missing pages: the first index page's lessons (all of a small course),
+        then how many more the course list holds."""
+        items = [_course_item(l) for l in lessons[:self.config.index_page_size]]
         page = {"title": "Page not found", "summary": "", "href": "404.html"}
         return self.page("404.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT], data_blocks=[], page=page, lessons=items,
+                         more=len(lessons) - len(items),
                          home_href=f"{self.config.base_url}index.html",
                          teachers_href=f"{self.config.base_url}teachers.html",
                          glossary_href=f"{self.config.base_url}glossary.html" if self.glossary.terms else "")
@@ -356,13 +354,15 @@ class Renderer:
                                              set(scenario_names), lambda use: "")
         return uses
 
-    def teachers_html(self, lessons, scenario_names, traces) -> str:
+    def teachers_html(self, lessons, scenario_names, traces, number: int = 1) -> str:
         """build/teachers.html: per lesson what it covers, its embed snippet (from base_url),
-        its SCORM package and links that open its widgets in a chosen state."""
+        its SCORM package and links that open its widgets in a chosen state. Paged as the
+        index is (index_page_size lessons a page: teachers.html, teachers-2.html, ...)."""
         base = self.config.base_url
         absolute = bool(re.match(r"^https?://", base))
+        index = paging(len(lessons), self.config.index_page_size, number, "teachers", "the page for teachers")
         items = []
-        for l in lessons:
+        for l in lessons[index["first"] - 1:index["last"]]:
             links = []
             for use in self.widget_uses(l, scenario_names):
                 make = STATE_LINKS.get(use.name)
@@ -378,9 +378,21 @@ class Renderer:
                           "embed_src": embed_src, "scorm": f"{l.slug}.zip", "links": links})
         page = {"title": "For teachers", "summary": f"How to use {self.config.title} in a class: what each lesson "
                                                      "covers, how to embed it, SCORM packages and links to a chosen moment.",
-                "href": "teachers.html", "base_url": base, "absolute_base": absolute}
+                "href": index_href(number, "teachers"), "base_url": base, "absolute_base": absolute}
         return self.page("teachers.html", scripts_used=[*CORE_SCRIPTS, BOOT_SCRIPT, EMBED_DIALOG_SCRIPT], data_blocks=[],
-                         page=page, lessons=items)
+                         page=page, lessons=items, index=index)
+
+
+def paging(total: int, size: int, number: int, stem: str = "index", what: str = "the course list") -> dict:
+    """What a paged list's page `number` says of itself and links to (index.html and its
+    further pages; teachers.html and its)."""
+    count = index_pages(total, size)
+    first = (number - 1) * size
+    last = min(total, first + size)
+    return {"number": number, "count": count, "first": first + 1, "last": last, "total": total, "what": what,
+            "links": _index_links(number, count, size, total, stem),
+            "prev": _index_page(number - 1, size, total, stem) if number > 1 else None,
+            "next": _index_page(number + 1, size, total, stem) if number < count else None}
 
 
 def index_pages(lessons: int, size: int) -> int:
@@ -388,14 +400,15 @@ def index_pages(lessons: int, size: int) -> int:
     return max(1, -(-lessons // size))
 
 
-def index_href(number: int) -> str:
-    return "index.html" if number == 1 else f"index-{number}.html"
+def index_href(number: int, stem: str = "index") -> str:
+    """Page `number` of a paged list: index.html, index-2.html, ... (teachers.html, teachers-2.html, ...)."""
+    return f"{stem}.html" if number == 1 else f"{stem}-{number}.html"
 
 
 INDEX_LINKS_AROUND = 2  # index pages linked on each side of the current one (with the first and last)
 
 
-def _index_links(number: int, count: int, size: int, total: int) -> list[dict]:
+def _index_links(number: int, count: int, size: int, total: int, stem: str = "index") -> list[dict]:
     """The index pages a paged index links to: every page when there are few, else the first,
     the last and those near the current one, with a gap mark between runs; so the list stays
     short at any number of lessons and every page is still reached by walking Next."""
@@ -407,15 +420,15 @@ def _index_links(number: int, count: int, size: int, total: int) -> list[dict]:
     for n in shown:
         if n > last + 1:
             links.append({"gap": True})
-        links.append({"gap": False, "current": n == number, **_index_page(n, size, total)})
+        links.append({"gap": False, "current": n == number, **_index_page(n, size, total, stem)})
         last = n
     return links
 
 
-def _index_page(n: int, size: int, total: int) -> dict:
+def _index_page(n: int, size: int, total: int, stem: str = "index") -> dict:
     """Index page n: its address and the lessons it lists, short ("21–40") and in words."""
     first, last = (n - 1) * size + 1, min(total, n * size)
-    return {"number": n, "href": index_href(n), "first": first, "last": last,
+    return {"number": n, "href": index_href(n, stem), "first": first, "last": last,
             "short": f"{first}–{last}" if last > first else f"{first}",
             "words": f"Lessons {first} to {last}" if last > first else f"Lesson {first}"}
 

@@ -104,3 +104,51 @@ def test_the_index_nav_stays_short_and_pages_stay_in_budget(paged):
     for number in (1, 2, 100, 200):
         size = len(renderer.index_html(many, number).encode("utf-8"))
         assert size < config.page_budget_kb * 1000, (number, size)
+
+
+def test_teachers_pages_are_paged_like_the_index(page, paged):
+    """teachers.html lists index_page_size lessons too: every lesson's notes are reached by
+    clicking Next from teachers.html, in course order, and the 404 page lists the first
+    index page's lessons and points to the rest."""
+    out, lessons, result = paged
+    count = -(-LESSONS // SIZE)
+    assert sorted(n for n in result.pages if n.startswith("teachers")) == sorted(
+        ["teachers.html"] + [f"teachers-{k}.html" for k in range(2, count + 1)])
+    page.goto((out / "teachers.html").as_uri())
+    seen = []
+    for visited in range(1, count + 1):
+        start = (visited - 1) * SIZE + 1
+        expect(page.locator("h2#lessons")).to_contain_text(f"{start} to {min(LESSONS, start + SIZE - 1)} of {LESSONS}")
+        seen += [h.inner_text() for h in page.locator(".teacher-lesson h3 a").all()]
+        expect(page.locator(".index-pages a[aria-current=page]")).to_have_count(1)
+        if visited < count:
+            page.locator("a[rel=next]").click()
+            page.wait_for_load_state()
+    assert page.locator("a[rel=next]").count() == 0
+    assert seen == [title for _, title in lessons]
+    page.get_by_role("link", name=f"Lessons 1 to {SIZE}", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/teachers\.html$"))
+
+    page.goto((out / "404.html").as_uri())
+    listed = page.locator(".lesson-list li .lesson-name").all_inner_texts()
+    assert listed == [title for _, title in lessons[:SIZE]]
+    expect(page.locator("main")).to_contain_text(f"And {LESSONS - SIZE} more lessons")
+    assert page.page_errors == []
+
+
+def test_teachers_pages_stay_in_budget_at_any_size(paged):
+    out, lessons, result = paged
+    from site_builder.config import load_config
+    from site_builder.lessons import load_lessons
+    from site_builder.render import Renderer
+    from site_builder.widgets import discover
+
+    root = out.parent
+    config = load_config(root)
+    many = (load_lessons(root, config) * (5_000 // LESSONS + 1))[:5_000]
+    config.index_page_size = 100
+    renderer = Renderer(root, config, discover(root))
+    for number in (1, 2, 50):
+        size = len(renderer.teachers_html(many, [], None, number).encode("utf-8"))
+        assert size < config.page_budget_kb * 1000, (number, size)
+    assert len(renderer.not_found_html(many).encode("utf-8")) < config.page_budget_kb * 1000
