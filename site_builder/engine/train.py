@@ -312,8 +312,10 @@ def _loop_key(cfg: TrainConfig) -> tuple:
             tuple(int(s) for s in rec.detail_steps), tuple(int(i) for i in rec.detail_samples))
 
 
-RING_BYTES = 1 << 20  # the loop's working rows (see _train_group) stay about this size
-RING_STEPS = 128  # and hold at most this many steps
+RING_BYTES = 1 << 20  # the loop's working rows (see _train_group) stay about this size,
+RING_STEPS = 128  # and hold at most this many steps,
+RING_MIN_STEPS = 8  # but at least this many (the work after a block is then shared by them)
+RING_MAX_BYTES = 1 << 24  # unless that would pass this size
 
 
 def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, members: list[Member]) -> list[Trace]:
@@ -345,7 +347,10 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     flat = FlatParams(net)
     P = flat.size
     per_step = 8 * M * (2 * P + n * K * (2 if keep_z else 1))
-    B = int(max(1, min(RING_BYTES // per_step, RING_STEPS, total + 1)))
+    B = RING_BYTES // per_step
+    if B < RING_MIN_STEPS:  # large steps: a few in a block all the same, within RING_MAX_BYTES
+        B = min(RING_MIN_STEPS, RING_MAX_BYTES // per_step)
+    B = int(max(1, min(B, RING_STEPS, total + 1)))
     ring_theta = np.empty((B + 1, M, P))  # row j: the parameters of step s0 + j
     ring_grad = np.empty((B, M, P))
     ring_out = np.empty((B, M, n, K))
@@ -353,8 +358,12 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     ring_theta[0] = np.stack([flat.pack(init_params(net, m.init or cfg.init, m.seed)) for m in members])
     names = [(f"W{l}", f"b{l}") for l in range(1, L + 1)]
     tv, gv = flat.views(ring_theta), flat.views(ring_grad)
+    # Per ring row, every view a step uses: W, W.T and b (with a sample axis) of each layer,
+    # where the gradients go, the parameters, gradient and next parameters as flat rows, and
+    # where the outputs (and z_L) are kept.
     rows = [([tv[w][j] for w, _ in names], [tv[w][j].swapaxes(-1, -2) for w, _ in names],
-             [tv[b][j][..., None, :] for _, b in names], [gv[w][j] for w, _ in names], [gv[b][j] for _, b in names])
+             [tv[b][j][..., None, :] for _, b in names], [gv[w][j] for w, _ in names], [gv[b][j] for _, b in names],
+             ring_theta[j], ring_grad[j], ring_theta[j + 1], ring_out[j], ring_z[j])
             for j in range(B)]
     if batch is not None:
         batch_grad = np.empty((M, P))
@@ -392,12 +401,12 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
             nb = min(B, total + 1 - s0)  # steps s0 .. s0 + nb - 1
             for j in range(nb):
                 step = s0 + j
-                Ws, WTs, bs, gWs, gbs = rows[j]
+                Ws, WTs, bs, gWs, gbs, theta_j, grad_j, theta_next, out_j, z_j = rows[j]
                 z, a = _forward(plan, WTs, bs, X)
                 _, _, delta = _backward(plan, Ws, z, a, T, gWs, gbs)
-                ring_out[j] = a[-1]
+                np.copyto(out_j, a[-1])
                 if keep_z:
-                    ring_z[j] = z[-1]
+                    np.copyto(z_j, z[-1])
                 if step in detail_at:
                     details[step] = {
                         "z": [z_l[..., detail_idx, :] for z_l in z],
@@ -407,9 +416,9 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                 if step == total:
                     break
                 if plain:  # W <- W - eta dW, as Optimizer.step does it
-                    np.subtract(ring_theta[j], np.multiply(eta, ring_grad[j], out=change), out=ring_theta[j + 1])
+                    np.subtract(theta_j, np.multiply(eta, grad_j, out=change), out=theta_next)
                 elif batch is None:
-                    opt.step(ring_theta[j], ring_grad[j], out=ring_theta[j + 1])
+                    opt.step(theta_j, grad_j, out=theta_next)
                 else:
                     within = step % per_epoch
                     if within == 0:
@@ -417,7 +426,7 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                     idx = order[within * batch:(within + 1) * batch]
                     zb, ab = _forward(plan, WTs, bs, X[..., idx, :])
                     _backward(plan, Ws, zb, ab, T[..., idx, :], bW, bb)
-                    opt.step(ring_theta[j], batch_grad, out=ring_theta[j + 1])
+                    opt.step(theta_j, batch_grad, out=theta_next)
 
             # Every step's loss, then who stopped where: divergence, the stop rules, the end.
             E = loss.E(ring_z[:nb], ring_out[:nb], T).sum(axis=-1)  # (nb, M)
