@@ -316,6 +316,7 @@ RING_BYTES = 1 << 20  # the loop's working rows (see _train_group) stay about th
 RING_STEPS = 128  # and hold at most this many steps,
 RING_MIN_STEPS = 8  # but at least this many (the work after a block is then shared by them)
 RING_MAX_BYTES = 1 << 24  # unless that would pass this size
+GATHER_BELOW = 16  # parameters of fewer numbers go to the records by gathers, others by copies
 
 
 def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, members: list[Member]) -> list[Trace]:
@@ -385,7 +386,7 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     # at_param[name][m, j, ...]: where member m's `name` of ring row j sits in the flat ring
     # (rows of M x P numbers); at_out the same for the outputs (rows of M x n x K).
     at_param = {name: _gather(B, M, P, sl.start, sl.stop).reshape(M, B, *shapes[name])
-                for name, sl in flat.slices.items()}
+                if sl.stop - sl.start < GATHER_BELOW else None for name, sl in flat.slices.items()}
     at_out = _gather(B, M, n * K, 0, n * K).reshape(M, B, n, K)
     r = 0  # records written so far
     active = np.ones(M, dtype=bool)
@@ -471,6 +472,11 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                 theta_flat, grad_flat = ring_theta.reshape(-1), ring_grad.reshape(-1)
                 for name in shapes:
                     at = at_param[name]
+                    if at is None:  # a larger parameter: a plain copy loops over long enough runs
+                        rec_theta[name][:, r:r1] = tv[name][js].swapaxes(0, 1)
+                        rec_grad[name][:, r:r1] = gv[name][js].swapaxes(0, 1)
+                        rec_sign[name][:, r:r1] = flat.views(signs.reshape(r1 - r, M, P))[name].swapaxes(0, 1)
+                        continue
                     rec_theta[name][:, r:r1] = theta_flat.take(at[:, js])
                     rec_grad[name][:, r:r1] = grad_flat.take(at[:, js])
                     rec_sign[name][:, r:r1] = signs.take(at[:, :r1 - r])
