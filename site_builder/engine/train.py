@@ -264,9 +264,10 @@ def train_many(jobs) -> list[list[Trace]]:
                       else (m.data.input_labels, m.data.output_labels))
             # The member as the loop sees it: its own start and labels, whatever job it came from.
             own = replace(m, net=None, init=m.init or cfg.init, data=Dataset(X, T, None, *labels))
-            groups.setdefault((mnet, X.shape, T.shape, loop), (mnet, cfg, []))[2].append((k, i, own))
+            family = groups.setdefault((mnet, X.shape, T.shape, loop), (mnet, cfg, {}))[2]
+            family.setdefault((k, id(X), id(T)), []).append((k, i, own))
     out = [[None] * len(members) for _, _, members in jobs]
-    for mnet, cfg, entries in groups.values():
+    for mnet, cfg, entries in _packed(groups):
         own = [m for _, _, m in entries]
         Xs, Ts = [m.data.X for m in own], [m.data.T for m in own]
         if all(x is Xs[0] or x.tobytes() == Xs[0].tobytes() for x in Xs) and all(
@@ -281,6 +282,32 @@ def train_many(jobs) -> list[list[Trace]]:
             for tr in traces:
                 tr.surfaces, tr.slices = landscapes(tr, cfg.record.surfaces, cfg.record.slices)
     return out
+
+
+GROUP_LIVE = 8_000_000  # activations of one step of a batch made of several trainings or data sets
+GROUP_RECORDED = 4_000_000  # numbers such a batch records
+
+
+def _packed(groups: dict):
+    """(net, cfg, entries) batches: each family's units (the members of one job on one data
+    set, which always train together, as train_members always trained them) packed in turn
+    while the batch stays within GROUP_LIVE and GROUP_RECORDED, or is a single unit."""
+    for mnet, cfg, units in groups.values():
+        batch, live, recorded = [], 0, 0
+        for entries in units.values():
+            X = entries[0][2].data.X
+            n, k = len(X), entries[0][2].data.T.shape[1]
+            total, _ = _length(cfg, n)
+            unit_live = len(entries) * (n + (cfg.batch_size or 0)) * sum(mnet.sizes[1:])
+            params = sum(int(np.prod(shape)) for shape in mnet.param_shapes().values())
+            unit_recorded = len(entries) * len(record_schedule(total, cfg.record)) * (n * k + 2 * params)
+            if batch and (live + unit_live > GROUP_LIVE or recorded + unit_recorded > GROUP_RECORDED):
+                yield mnet, cfg, batch
+                batch, live, recorded = [], 0, 0
+            batch += entries
+            live += unit_live
+            recorded += unit_recorded
+        yield mnet, cfg, batch
 
 
 def batch_shape(net: NetSpec, cfg: TrainConfig, members) -> tuple | None:
