@@ -264,9 +264,10 @@ def train_many(jobs) -> list[list[Trace]]:
                       else (m.data.input_labels, m.data.output_labels))
             # The member as the loop sees it: its own start and labels, whatever job it came from.
             own = replace(m, net=None, init=m.init or cfg.init, data=Dataset(X, T, None, *labels))
-            groups.setdefault((mnet, X.shape, T.shape, loop), (mnet, cfg, []))[2].append((k, i, own))
+            family = groups.setdefault((mnet, X.shape, T.shape, loop), (mnet, cfg, {}))[2]
+            family.setdefault((k, id(X), id(T)), []).append((k, i, own))
     out = [[None] * len(members) for _, _, members in jobs]
-    for mnet, cfg, entries in groups.values():
+    for mnet, cfg, entries in _packed(groups):
         own = [m for _, _, m in entries]
         Xs, Ts = [m.data.X for m in own], [m.data.T for m in own]
         if all(x is Xs[0] or x.tobytes() == Xs[0].tobytes() for x in Xs) and all(
@@ -281,6 +282,32 @@ def train_many(jobs) -> list[list[Trace]]:
             for tr in traces:
                 tr.surfaces, tr.slices = landscapes(tr, cfg.record.surfaces, cfg.record.slices)
     return out
+
+
+GROUP_LIVE = 8_000_000  # activations of one step of a batch made of several trainings or data sets
+GROUP_RECORDED = 4_000_000  # numbers such a batch records
+
+
+def _packed(groups: dict):
+    """(net, cfg, entries) batches: each family's units (the members of one job on one data
+    set, which always train together, as train_members always trained them) packed in turn
+    while the batch stays within GROUP_LIVE and GROUP_RECORDED, or is a single unit."""
+    for mnet, cfg, units in groups.values():
+        batch, live, recorded = [], 0, 0
+        for entries in units.values():
+            X = entries[0][2].data.X
+            n, k = len(X), entries[0][2].data.T.shape[1]
+            total, _ = _length(cfg, n)
+            unit_live = len(entries) * (n + (cfg.batch_size or 0)) * sum(mnet.sizes[1:])
+            params = sum(int(np.prod(shape)) for shape in mnet.param_shapes().values())
+            unit_recorded = len(entries) * len(record_schedule(total, cfg.record)) * (n * k + 2 * params)
+            if batch and (live + unit_live > GROUP_LIVE or recorded + unit_recorded > GROUP_RECORDED):
+                yield mnet, cfg, batch
+                batch, live, recorded = [], 0, 0
+            batch += entries
+            live += unit_live
+            recorded += unit_recorded
+        yield mnet, cfg, batch
 
 
 def batch_shape(net: NetSpec, cfg: TrainConfig, members) -> tuple | None:
@@ -312,8 +339,11 @@ def _loop_key(cfg: TrainConfig) -> tuple:
             tuple(int(s) for s in rec.detail_steps), tuple(int(i) for i in rec.detail_samples))
 
 
-RING_BYTES = 1 << 20  # the loop's working rows (see _train_group) stay about this size
-RING_STEPS = 128  # and hold at most this many steps
+RING_BYTES = 1 << 20  # the loop's working rows (see _train_group) stay about this size,
+RING_STEPS = 128  # and hold at most this many steps,
+RING_MIN_STEPS = 8  # but at least this many (the work after a block is then shared by them)
+RING_MAX_BYTES = 1 << 24  # unless that would pass this size
+GATHER_BELOW = 16  # parameters of fewer numbers go to the records by gathers, others by copies
 
 
 def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, members: list[Member]) -> list[Trace]:
@@ -345,7 +375,10 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     flat = FlatParams(net)
     P = flat.size
     per_step = 8 * M * (2 * P + n * K * (2 if keep_z else 1))
-    B = int(max(1, min(RING_BYTES // per_step, RING_STEPS, total + 1)))
+    B = RING_BYTES // per_step
+    if B < RING_MIN_STEPS:  # large steps: a few in a block all the same, within RING_MAX_BYTES
+        B = min(RING_MIN_STEPS, RING_MAX_BYTES // per_step)
+    B = int(max(1, min(B, RING_STEPS, total + 1)))
     ring_theta = np.empty((B + 1, M, P))  # row j: the parameters of step s0 + j
     ring_grad = np.empty((B, M, P))
     ring_out = np.empty((B, M, n, K))
@@ -353,8 +386,12 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     ring_theta[0] = np.stack([flat.pack(init_params(net, m.init or cfg.init, m.seed)) for m in members])
     names = [(f"W{l}", f"b{l}") for l in range(1, L + 1)]
     tv, gv = flat.views(ring_theta), flat.views(ring_grad)
+    # Per ring row, every view a step uses: W, W.T and b (with a sample axis) of each layer,
+    # where the gradients go, the parameters, gradient and next parameters as flat rows, and
+    # where the outputs (and z_L) are kept.
     rows = [([tv[w][j] for w, _ in names], [tv[w][j].swapaxes(-1, -2) for w, _ in names],
-             [tv[b][j][..., None, :] for _, b in names], [gv[w][j] for w, _ in names], [gv[b][j] for _, b in names])
+             [tv[b][j][..., None, :] for _, b in names], [gv[w][j] for w, _ in names], [gv[b][j] for _, b in names],
+             ring_theta[j], ring_grad[j], ring_theta[j + 1], ring_out[j], ring_z[j])
             for j in range(B)]
     if batch is not None:
         batch_grad = np.empty((M, P))
@@ -376,7 +413,7 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     # at_param[name][m, j, ...]: where member m's `name` of ring row j sits in the flat ring
     # (rows of M x P numbers); at_out the same for the outputs (rows of M x n x K).
     at_param = {name: _gather(B, M, P, sl.start, sl.stop).reshape(M, B, *shapes[name])
-                for name, sl in flat.slices.items()}
+                if sl.stop - sl.start < GATHER_BELOW else None for name, sl in flat.slices.items()}
     at_out = _gather(B, M, n * K, 0, n * K).reshape(M, B, n, K)
     r = 0  # records written so far
     active = np.ones(M, dtype=bool)
@@ -392,12 +429,12 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
             nb = min(B, total + 1 - s0)  # steps s0 .. s0 + nb - 1
             for j in range(nb):
                 step = s0 + j
-                Ws, WTs, bs, gWs, gbs = rows[j]
+                Ws, WTs, bs, gWs, gbs, theta_j, grad_j, theta_next, out_j, z_j = rows[j]
                 z, a = _forward(plan, WTs, bs, X)
                 _, _, delta = _backward(plan, Ws, z, a, T, gWs, gbs)
-                ring_out[j] = a[-1]
+                np.copyto(out_j, a[-1])
                 if keep_z:
-                    ring_z[j] = z[-1]
+                    np.copyto(z_j, z[-1])
                 if step in detail_at:
                     details[step] = {
                         "z": [z_l[..., detail_idx, :] for z_l in z],
@@ -407,9 +444,9 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                 if step == total:
                     break
                 if plain:  # W <- W - eta dW, as Optimizer.step does it
-                    np.subtract(ring_theta[j], np.multiply(eta, ring_grad[j], out=change), out=ring_theta[j + 1])
+                    np.subtract(theta_j, np.multiply(eta, grad_j, out=change), out=theta_next)
                 elif batch is None:
-                    opt.step(ring_theta[j], ring_grad[j], out=ring_theta[j + 1])
+                    opt.step(theta_j, grad_j, out=theta_next)
                 else:
                     within = step % per_epoch
                     if within == 0:
@@ -417,7 +454,7 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                     idx = order[within * batch:(within + 1) * batch]
                     zb, ab = _forward(plan, WTs, bs, X[..., idx, :])
                     _backward(plan, Ws, zb, ab, T[..., idx, :], bW, bb)
-                    opt.step(ring_theta[j], batch_grad, out=ring_theta[j + 1])
+                    opt.step(theta_j, batch_grad, out=theta_next)
 
             # Every step's loss, then who stopped where: divergence, the stop rules, the end.
             E = loss.E(ring_z[:nb], ring_out[:nb], T).sum(axis=-1)  # (nb, M)
@@ -462,6 +499,11 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                 theta_flat, grad_flat = ring_theta.reshape(-1), ring_grad.reshape(-1)
                 for name in shapes:
                     at = at_param[name]
+                    if at is None:  # a larger parameter: a plain copy loops over long enough runs
+                        rec_theta[name][:, r:r1] = tv[name][js].swapaxes(0, 1)
+                        rec_grad[name][:, r:r1] = gv[name][js].swapaxes(0, 1)
+                        rec_sign[name][:, r:r1] = flat.views(signs.reshape(r1 - r, M, P))[name].swapaxes(0, 1)
+                        continue
                     rec_theta[name][:, r:r1] = theta_flat.take(at[:, js])
                     rec_grad[name][:, r:r1] = grad_flat.take(at[:, js])
                     rec_sign[name][:, r:r1] = signs.take(at[:, :r1 - r])

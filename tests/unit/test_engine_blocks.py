@@ -61,13 +61,15 @@ def assert_same(a, b, where=""):
 @pytest.mark.parametrize("name", RUNS)
 def test_block_length_changes_no_bit(name, monkeypatch):
     runs = {}
-    for steps in (1, 3, 128):
+    for steps, gather in ((1, 0), (3, 10 ** 9), (128, 0), (128, 10 ** 9)):
+        # Records leave the ring by copies (gather below 0 numbers) or by gathers (below 10^9).
         monkeypatch.setattr(TRAIN, "RING_STEPS", steps)
-        runs[steps] = [fields(tr) for tr in RUNS[name]()]
-    ends = {tr["stopped"] for tr in runs[1]}
+        monkeypatch.setattr(TRAIN, "GATHER_BELOW", gather)
+        runs[steps, gather] = [fields(tr) for tr in RUNS[name]()]
+    ends = {tr["stopped"] for tr in runs[1, 0]}
     assert len(ends) > 1, ends  # some members stop early while others go on
-    for steps in (3, 128):
-        assert_same(runs[1], runs[steps], f"{name}, blocks of {steps}")
+    for key in ((3, 10 ** 9), (128, 0), (128, 10 ** 9)):
+        assert_same(runs[1, 0], runs[key], f"{name}, blocks of {key[0]}, gathers below {key[1]}")
 
 
 def test_a_member_that_diverges_between_records_ends_where_a_plain_loop_does():

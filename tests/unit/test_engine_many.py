@@ -153,3 +153,25 @@ def test_batches_split_a_family_over_the_workers(tmp_path):
     tasks = build._batches([s for _, s in sorted(found.items())], 2)
     assert [[s.name for s in t] for t in tasks] == [["s0", "s1", "s2"], ["s3", "s4"], ["z"]]
     assert [[s.name for s in t] for t in build._batches([found["s0"], found["s1"]], 1)] == [["s0", "s1"]]
+
+
+def test_batches_of_several_trainings_stay_within_their_limits(monkeypatch):
+    """A batch takes trainings (or a sweep's data sets) only while its activations and records
+    stay within GROUP_LIVE and GROUP_RECORDED; one training's own members always train
+    together, whatever its size."""
+    jobs = [job(seed) for seed in range(5)]
+    want = train_many(jobs)
+    calls = []
+    real = TRAIN._train_group
+    monkeypatch.setattr(TRAIN, "_train_group", lambda net, cfg, X, T, members: calls.append(len(members)) or real(net, cfg, X, T, members))
+    one = 2 * (20 + 0) * 5  # a job's two members x 20 samples x 5 units
+    monkeypatch.setattr(TRAIN, "GROUP_LIVE", 2 * one)
+    got = train_many(jobs)
+    assert calls == [4, 4, 2]  # two jobs a batch
+    monkeypatch.setattr(TRAIN, "GROUP_LIVE", 1)
+    calls.clear()
+    train_many(jobs)
+    assert calls == [2] * 5  # each job alone, never split
+    for a, b in zip(want, got):
+        for x, y in zip(a, b):
+            same(x, y, "limits")
