@@ -1,7 +1,7 @@
 """Shared fixtures: the built site and a real Chromium driven by Playwright.
 
-The Makefile builds the site before the tests run; if build/ is missing (a direct pytest run)
-it is built once here. A browser that cannot be launched fails the e2e tests; it never skips."""
+The Makefile builds the site before the tests run; a direct pytest run brings build/ up to
+date here (and in tests/e2e/conftest.py, before the page lists are collected). A browser that cannot be launched fails the e2e tests; it never skips."""
 from __future__ import annotations
 
 import subprocess
@@ -19,8 +19,8 @@ from browser import LAUNCH_ARGS, find_chromium  # noqa: E402
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    if not (BUILD / "index.html").exists():
-        subprocess.run([sys.executable, "-m", "site_builder", "build", "--quiet"], cwd=ROOT, check=True)
+    """build/, brought up to date once per session (a no-op when it is: see site_builder/fresh.py)."""
+    subprocess.run([sys.executable, "-m", "site_builder", "build", "--quiet"], cwd=ROOT, check=True)
     return BUILD
 
 
