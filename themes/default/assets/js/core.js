@@ -331,18 +331,23 @@
     };
   };
 
+  // Each trace is decoded once, and figures that show the same one share it (read-only).
+  var decoded = {};
   BPE.traceFor = function (figure) {
     var id = figure.getAttribute("data-trace");
     if (!id) return null;
-    var el = document.getElementById(id);
-    return el && BPE.decodeTrace ? BPE.decodeTrace(el.textContent) : null;
+    if (!(id in decoded)) {
+      var el = document.getElementById(id);
+      decoded[id] = el && BPE.decodeTrace ? BPE.decodeTrace(el.textContent) : null;
+    }
+    return decoded[id];
   };
 
   /* Formulas and tables wider than the screen scroll in their box. The page marks every such
    * box focusable and labelled (it cannot know the reader's width); here the boxes that fit
    * lose their tab stop and the ones that overflow keep or regain it. */
-  BPE.focusableOverflow = function () {
-    var boxes = document.querySelectorAll(".math-block, .table-scroll");
+  var booting = false;
+  function judge(boxes) {
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
       if (!box.getClientRects().length) continue;  // hidden: judged when it is shown
@@ -356,6 +361,11 @@
         box.removeAttribute("tabindex");
       }
     }
+  }
+  // While the page starts, boxes are judged once the browser has laid them out anyway (a
+  // ResizeObserver reports after layout), not by forcing a layout of the whole page mid-script.
+  BPE.focusableOverflow = function () {
+    if (!booting) judge(document.querySelectorAll(".math-block, .table-scroll"));
   };
 
   /* Digits: numbers carry a short and a full form (.d-short, .d-full); any button
@@ -407,6 +417,7 @@
   };
 
   BPE.boot = function () {
+    booting = !!window.ResizeObserver;
     BPE.thinkFirst();
     BPE.termTips();
     var figures = document.querySelectorAll("figure[data-widget]");
@@ -423,8 +434,17 @@
     }
     BPE.digits();
     document.documentElement.setAttribute("data-ready", "true");
-    BPE.focusableOverflow();  // after data-ready: the short forms of numbers show from then on
-    window.addEventListener("resize", BPE.focusableOverflow);
+    // After data-ready: the short forms of numbers show from then on. Boxes are judged again
+    // whenever their size changes (a resize, a box shown).
+    if (booting) {
+      booting = false;
+      var seen = new ResizeObserver(function (list) { judge(list.map(function (e) { return e.target; })); });
+      var boxes = document.querySelectorAll(".math-block, .table-scroll");
+      for (var b = 0; b < boxes.length; b++) seen.observe(boxes[b]);
+    } else {
+      BPE.focusableOverflow();
+      window.addEventListener("resize", BPE.focusableOverflow);
+    }
     if (window.performance && window.performance.mark) window.performance.mark("bpe-ready");
   };
 })();
