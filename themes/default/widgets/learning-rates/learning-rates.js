@@ -45,6 +45,12 @@
     var bx = padded(xs), by = padded(ys);
     var cell = document.createElement("canvas");
     cell.width = cell.height = GRID;
+    // The colour of each of the 256 pixel values, sand (0) to blue (1), worked out once.
+    var COLOURS = new Uint8ClampedArray(1024);
+    for (var b = 0; b < 256; b++) {
+      var v = b / 255;
+      COLOURS.set([Math.round(246 + (96 - 246) * v), Math.round(222 + (140 - 222) * v), Math.round(180 + (230 - 180) * v), 255], 4 * b);
+    }
 
     function drawMap(run, number) {
       var li = document.createElement("li"), canvas = document.createElement("canvas");
@@ -54,11 +60,8 @@
       var px = BPE.nn.gridPixels(values, 0, 1), cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
       for (var row = 0; row < GRID; row++) {
         for (var col = 0; col < GRID; col++) {
-          var v = px[row * GRID + col] / 255, o = 4 * ((GRID - 1 - row) * GRID + col); // row 0 is the bottom
-          image.data[o] = Math.round(246 + (96 - 246) * v);
-          image.data[o + 1] = Math.round(222 + (140 - 222) * v);
-          image.data[o + 2] = Math.round(180 + (230 - 180) * v);
-          image.data[o + 3] = 255;
+          var c = 4 * px[row * GRID + col], o = 4 * ((GRID - 1 - row) * GRID + col); // row 0 is the bottom
+          for (var q = 0; q < 4; q++) image.data[o + q] = COLOURS[c + q];
         }
       }
       cctx.putImageData(image, 0, 0);
@@ -106,7 +109,8 @@
         runs.forEach(function (r, j) { drawMap(r, j + 1); });
       }
       // A narrow figure gets a narrower drawing, so its labels stay at full size.
-      var narrow = svg.getBoundingClientRect().width < 440, W = narrow ? 340 : 480, H = narrow ? 260 : 280;
+      narrow = isNarrow();
+      var W = narrow ? 340 : 480, H = narrow ? 260 : 280;
       svg.setAttribute("viewBox", "0 0 " + W + " " + H);
       // The epoch axis even (0 to the last epoch) or logarithmic, where the first few epochs,
       // in which large rates do everything, get as much room as the thousands after them.
@@ -176,11 +180,16 @@
         render(player.index);
       });
     });
-    var lastWidth = 0;
-    window.addEventListener("resize", function () {
-      var w = svg.getBoundingClientRect().width;
-      if (Math.abs(w - lastWidth) > 40) { lastWidth = w; render(player.index); }
-    });
+    // The chart's width is read where the browser reports it after laying the page out (a
+    // ResizeObserver), never by forcing a layout; until then the window's width stands in.
+    var width = 0, narrow = null, guess = window.matchMedia && window.matchMedia("(max-width: 500px)");
+    function isNarrow() { return width ? width < 440 : !!(guess && guess.matches); }
+    if (window.ResizeObserver) {
+      new ResizeObserver(function (list) {
+        width = list[list.length - 1].contentRect.width || width;
+        if (narrow !== null && isNarrow() !== narrow) render(player.index);
+      }).observe(svg);
+    }
     var checked = radios.filter(function (r) { return r.checked; })[0];
     player.index = checked ? Number(checked.value) : 0;
     if (!kit.restore()) render(player.index);

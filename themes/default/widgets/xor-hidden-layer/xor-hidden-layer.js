@@ -16,6 +16,14 @@
   // at 0.5, so an undecided output looks like neither.
   var SAND = [246, 222, 180], PALE = [244, 244, 240], BLUE = [96, 140, 230];
 
+  // The colour of each of the 256 pixel values, worked out once.
+  var COLOURS = new Uint8ClampedArray(1024);
+  for (var b = 0; b < 256; b++) {
+    var v = b / 255, from = v < 0.5 ? SAND : PALE, to = v < 0.5 ? PALE : BLUE, f = v < 0.5 ? v * 2 : v * 2 - 1;
+    for (var c = 0; c < 3; c++) COLOURS[4 * b + c] = Math.round(from[c] + (to[c] - from[c]) * f);
+    COLOURS[4 * b + 3] = 255;
+  }
+
   function side(v) { return v > 0.5 + MARGIN ? "on" : v < 0.5 - MARGIN ? "off" : "undecided"; }
   // A case as "(0, 1)" with a no-break space, so it never wraps in the middle.
   function point(x) { return "(" + x.map(function (v) { return +v.toFixed(2); }).join(",\u00a0") + ")"; }
@@ -109,10 +117,8 @@
       var px = BPE.nn.gridPixels(vals, 0, 1);
       for (var row = 0; row < GRID; row++) {
         for (var col = 0; col < GRID; col++) {
-          var v = px[row * GRID + col] / 255, o = 4 * ((GRID - 1 - row) * GRID + col); // row 0 is the bottom
-          var from = v < 0.5 ? SAND : PALE, to = v < 0.5 ? PALE : BLUE, f = v < 0.5 ? v * 2 : v * 2 - 1;
-          for (var c = 0; c < 3; c++) image.data[o + c] = Math.round(from[c] + (to[c] - from[c]) * f);
-          image.data[o + 3] = 255;
+          var k = 4 * px[row * GRID + col], o = 4 * ((GRID - 1 - row) * GRID + col); // row 0 is the bottom
+          for (var c = 0; c < 4; c++) image.data[o + c] = COLOURS[k + c];
         }
       }
       cctx.putImageData(image, 0, 0);
