@@ -46,10 +46,10 @@
     var cell = document.createElement("canvas");
     cell.width = cell.height = GRID;
     // The colour of each of the 256 pixel values, sand (0) to blue (1), worked out once.
-    var COLOURS = new Uint8ClampedArray(1024);
+    var BYTES = new Uint8ClampedArray(1024), COLOURS = new Uint32Array(BYTES.buffer);
     for (var b = 0; b < 256; b++) {
       var v = b / 255;
-      COLOURS.set([Math.round(246 + (96 - 246) * v), Math.round(222 + (140 - 222) * v), Math.round(180 + (230 - 180) * v), 255], 4 * b);
+      BYTES.set([Math.round(246 + (96 - 246) * v), Math.round(222 + (140 - 222) * v), Math.round(180 + (230 - 180) * v), 255], 4 * b);
     }
 
     function drawMap(run, number) {
@@ -58,11 +58,9 @@
       var params = run.final;
       var values = BPE.nn.grid(trace.net, params, bx[0], bx[1], by[0], by[1], GRID, GRID);
       var px = BPE.nn.gridPixels(values, 0, 1), cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
+      var rgba = new Uint32Array(image.data.buffer); // one pixel per write, bytes in the table's order
       for (var row = 0; row < GRID; row++) {
-        for (var col = 0; col < GRID; col++) {
-          var c = 4 * px[row * GRID + col], o = 4 * ((GRID - 1 - row) * GRID + col); // row 0 is the bottom
-          for (var q = 0; q < 4; q++) image.data[o + q] = COLOURS[c + q];
-        }
+        for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]]; // row 0 is the bottom
       }
       cctx.putImageData(image, 0, 0);
       var ctx = canvas.getContext("2d");

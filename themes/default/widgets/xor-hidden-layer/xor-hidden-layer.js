@@ -17,11 +17,11 @@
   var SAND = [246, 222, 180], PALE = [244, 244, 240], BLUE = [96, 140, 230];
 
   // The colour of each of the 256 pixel values, worked out once.
-  var COLOURS = new Uint8ClampedArray(1024);
+  var BYTES = new Uint8ClampedArray(1024), COLOURS = new Uint32Array(BYTES.buffer);
   for (var b = 0; b < 256; b++) {
     var v = b / 255, from = v < 0.5 ? SAND : PALE, to = v < 0.5 ? PALE : BLUE, f = v < 0.5 ? v * 2 : v * 2 - 1;
-    for (var c = 0; c < 3; c++) COLOURS[4 * b + c] = Math.round(from[c] + (to[c] - from[c]) * f);
-    COLOURS[4 * b + 3] = 255;
+    for (var c = 0; c < 3; c++) BYTES[4 * b + c] = Math.round(from[c] + (to[c] - from[c]) * f);
+    BYTES[4 * b + 3] = 255;
   }
 
   function side(v) { return v > 0.5 + MARGIN ? "on" : v < 0.5 - MARGIN ? "off" : "undecided"; }
@@ -70,6 +70,7 @@
       for (var i = 0; i < GRID - 1; i++) {
         var a = vals[j * GRID + i] - 0.5, b = vals[j * GRID + i + 1] - 0.5;
         var c = vals[(j + 1) * GRID + i + 1] - 0.5, d = vals[(j + 1) * GRID + i] - 0.5;
+        if ((a < 0) === (b < 0) && (b < 0) === (c < 0) && (c < 0) === (d < 0)) continue; // no crossing here
         var pts = [];
         if ((a < 0) !== (b < 0)) pts.push([px(i + a / (a - b)), py(j)]);
         if ((b < 0) !== (c < 0)) pts.push([px(i + 1), py(j + b / (b - c))]);
@@ -115,11 +116,9 @@
     function paint(map, vals, cases) {
       var cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
       var px = BPE.nn.gridPixels(vals, 0, 1);
+      var rgba = new Uint32Array(image.data.buffer); // one pixel per write, bytes in the table's order
       for (var row = 0; row < GRID; row++) {
-        for (var col = 0; col < GRID; col++) {
-          var k = 4 * px[row * GRID + col], o = 4 * ((GRID - 1 - row) * GRID + col); // row 0 is the bottom
-          for (var c = 0; c < 4; c++) image.data[o + c] = COLOURS[k + c];
-        }
+        for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]]; // row 0 is the bottom
       }
       cctx.putImageData(image, 0, 0);
       var size = map.size, ctx = map.canvas.getContext("2d");
