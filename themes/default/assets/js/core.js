@@ -345,8 +345,9 @@
 
   /* Formulas and tables wider than the screen scroll in their box. The page marks every such
    * box focusable and labelled (it cannot know the reader's width); here the boxes that fit
-   * lose their tab stop and the ones that overflow keep or regain it. */
-  var booting = false;
+   * lose their tab stop and the ones that overflow keep or regain it. While the page starts
+   * this waits for the browser's own layout (boot's ResizeObserver), rather than force one. */
+  var starting = false;
   function judge(boxes) {
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
@@ -362,10 +363,8 @@
       }
     }
   }
-  // While the page starts, boxes are judged once the browser has laid them out anyway (a
-  // ResizeObserver reports after layout), not by forcing a layout of the whole page mid-script.
   BPE.focusableOverflow = function () {
-    if (!booting) judge(document.querySelectorAll(".math-block, .table-scroll"));
+    if (!starting) judge(document.querySelectorAll(".math-block, .table-scroll"));
   };
 
   /* Digits: numbers carry a short and a full form (.d-short, .d-full); any button
@@ -416,8 +415,34 @@
     document.addEventListener("mouseover", back);
   };
 
+  /* Canvas pictures drawn while the page starts wait: those on screen for the first frame,
+   * the rest for idle moments, one at a time. Reading such a canvas (getContext, toDataURL)
+   * draws its picture first; after the start, BPE.draw(canvas, fn) draws at once. */
+  var waiting = [], READS = ["getContext", "toDataURL", "toBlob"];
+  function take(canvas) {
+    for (var i = 0; i < waiting.length; i++) {
+      if (waiting[i][0] !== canvas) continue;
+      READS.forEach(function (m) { delete canvas[m]; });
+      return waiting.splice(i, 1)[0][1];
+    }
+  }
+  function drawWaiting(canvas) { var draw = take(canvas); if (draw) draw(); }
+  BPE.draw = function (canvas, fn) {
+    take(canvas);  // a newer picture replaces one still waiting
+    if (!starting) return fn();
+    waiting.push([canvas, fn]);
+    READS.forEach(function (m) {
+      canvas[m] = function () { drawWaiting(canvas); return canvas[m].apply(canvas, arguments); };
+    });
+  };
+  function drawLater() {
+    (window.requestIdleCallback || window.setTimeout)(function () {
+      if (waiting.length) { drawWaiting(waiting[0][0]); drawLater(); }
+    });
+  }
+
   BPE.boot = function () {
-    booting = !!window.ResizeObserver;
+    starting = true;
     BPE.thinkFirst();
     BPE.termTips();
     var figures = document.querySelectorAll("figure[data-widget]");
@@ -434,17 +459,18 @@
     }
     BPE.digits();
     document.documentElement.setAttribute("data-ready", "true");
-    // After data-ready: the short forms of numbers show from then on. Boxes are judged again
-    // whenever their size changes (a resize, a box shown).
-    if (booting) {
-      booting = false;
-      var seen = new ResizeObserver(function (list) { judge(list.map(function (e) { return e.target; })); });
-      var boxes = document.querySelectorAll(".math-block, .table-scroll");
-      for (var b = 0; b < boxes.length; b++) seen.observe(boxes[b]);
-    } else {
-      BPE.focusableOverflow();
-      window.addEventListener("resize", BPE.focusableOverflow);
-    }
+    starting = false;
+    // From data-ready the short forms of numbers show: each box is judged once laid out, and
+    // again whenever its size changes (a resize, a box shown).
+    var seen = new ResizeObserver(function (list) { judge(list.map(function (e) { return e.target; })); });
+    [].forEach.call(document.querySelectorAll(".math-block, .table-scroll"), function (b) { seen.observe(b); });
+    if (waiting.length) window.requestAnimationFrame(function () {
+      waiting.slice().forEach(function (w) {  // layout is due in this frame anyway
+        var r = w[0].getBoundingClientRect();
+        if (r.width && r.bottom > 0 && r.top < window.innerHeight) drawWaiting(w[0]);
+      });
+      drawLater();
+    });
     if (window.performance && window.performance.mark) window.performance.mark("bpe-ready");
   };
 })();

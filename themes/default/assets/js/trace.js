@@ -14,13 +14,9 @@
     if (!size) throw new Error("unknown dtype in trace: " + p.dtype);
     var bin = window.atob(p.b64), n = bin.length, bytes = new Uint8Array(n);
     for (var i = 0; i < n; i++) bytes[i] = bin.charCodeAt(i);
-    // The bytes are little-endian, as every browser's typed arrays are: read them in place
-    // (a DataView, value by value, only on a big-endian machine).
-    var flat = size === 1 ? new Int8Array(bytes.buffer) : LE ? new (size === 8 ? Float64Array : Float32Array)(bytes.buffer) : [];
-    if (!LE && size > 1) {
-      var view = new DataView(bytes.buffer);
-      for (var j = 0; j < n / size; j++) flat.push(size === 8 ? view.getFloat64(j * 8, true) : view.getFloat32(j * 4, true));
-    }
+    // Little-endian bytes, read in place (swapped first on a big-endian machine).
+    if (!LE) for (var j = 0; j < n; j += size) bytes.subarray(j, j + size).reverse();
+    var flat = new (size === 8 ? Float64Array : size === 4 ? Float32Array : Int8Array)(bytes.buffer);
     return nest(flat, p.shape);
   }
 

@@ -36,6 +36,7 @@
     // Decision maps: the input plane around the data, the network's output at each point.
     var mapsBox = fig.querySelector(".lr-where"), mapList = fig.querySelector(".lr-maps");
     var twoInputs = trace.net.sizes[0] === 2 && trace.net.sizes[trace.net.sizes.length - 1] === 1 && BPE.nn;
+    var mapNet = twoInputs ? BPE.nn.net(trace.net) : null; // checked and laid out once for every map
     var GRID = 48, SIZE = 112;
     var xs = trace.X.map(function (r) { return r[0]; }), ys = trace.X.map(function (r) { return r[1]; });
     function padded(v) {
@@ -56,30 +57,31 @@
       var li = document.createElement("li"), canvas = document.createElement("canvas");
       canvas.width = canvas.height = SIZE;
       var params = run.final;
-      var values = BPE.nn.grid(trace.net, params, bx[0], bx[1], by[0], by[1], GRID, GRID);
-      var px = BPE.nn.gridPixels(values, 0, 1), cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
-      var rgba = new Uint32Array(image.data.buffer); // one pixel per write, bytes in the table's order
-      for (var row = 0; row < GRID; row++) {
-        for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]]; // row 0 is the bottom
-      }
-      cctx.putImageData(image, 0, 0);
-      var ctx = canvas.getContext("2d");
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(cell, 0, 0, SIZE, SIZE);
-      var out = BPE.nn.forward(trace.net, params, trace.X).a, answers = out[out.length - 1];
-      var right = 0;
-      trace.X.forEach(function (x, i) {
-        var cx = (x[0] - bx[0]) / (bx[1] - bx[0]) * SIZE, cy = SIZE - (x[1] - by[0]) / (by[1] - by[0]) * SIZE;
-        var one = trace.T[i][0] >= 0.5;
-        if ((answers[i][0] >= 0.5) === one) right += 1;
-        ctx.beginPath();
-        ctx.arc(cx, cy, 7, 0, 2 * Math.PI);
-        ctx.fillStyle = one ? "#1e3a8a" : "#ffffff";
-        ctx.fill();
-        ctx.lineWidth = 2.5;
-        ctx.strokeStyle = "#1f2937";
-        ctx.stroke();
+      BPE.draw(canvas, function () {
+        var values = BPE.nn.grid(mapNet, params, bx[0], bx[1], by[0], by[1], GRID, GRID);
+        var px = BPE.nn.gridPixels(values, 0, 1), cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
+        var rgba = new Uint32Array(image.data.buffer); // one pixel per write, bytes in the table's order
+        for (var row = 0; row < GRID; row++) {
+          for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]]; // row 0 is the bottom
+        }
+        cctx.putImageData(image, 0, 0);
+        var ctx = canvas.getContext("2d");
+        ctx.imageSmoothingEnabled = true;
+        ctx.drawImage(cell, 0, 0, SIZE, SIZE);
+        trace.X.forEach(function (x, i) {
+          var cx = (x[0] - bx[0]) / (bx[1] - bx[0]) * SIZE, cy = SIZE - (x[1] - by[0]) / (by[1] - by[0]) * SIZE;
+          ctx.beginPath();
+          ctx.arc(cx, cy, 7, 0, 2 * Math.PI);
+          ctx.fillStyle = trace.T[i][0] >= 0.5 ? "#1e3a8a" : "#ffffff";
+          ctx.fill();
+          ctx.lineWidth = 2.5;
+          ctx.strokeStyle = "#1f2937";
+          ctx.stroke();
+        });
       });
+      var out = BPE.nn.forward(mapNet, params, trace.X).a, answers = out[out.length - 1];
+      var right = 0;
+      trace.X.forEach(function (x, i) { if ((answers[i][0] >= 0.5) === (trace.T[i][0] >= 0.5)) right += 1; });
       var solved = right === trace.X.length;
       var said = trace.X.map(function (x, i) {
         return "(" + x.map(function (v) { return +v.toFixed(2); }).join(", ") + ") gives " + BPE.fmt(answers[i][0], 2);

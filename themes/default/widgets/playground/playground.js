@@ -274,7 +274,8 @@
       // Reduced motion: while training, the map and chart change three times a second, not every frame.
       if (!playing || !BPE.reducedMotion() || now - lastSlow > 330) {
         lastSlow = now;
-        paint(nn.grid(net(), params, G0, G1, G0, G1, GRID, GRID));
+        var spec = net(), p = params;
+        BPE.draw(board, function () { paint(nn.grid(spec, p, G0, G1, G0, G1, GRID, GRID)); });
       }
       // The chart is rebuilt ten times a second while training (every frame would only add work).
       if (!playing || now - lastChart > (BPE.reducedMotion() ? 330 : 100)) { lastChart = now; drawChart(); }

@@ -106,14 +106,16 @@
     // network made of its weights W1[j] and bias b1[j]: the same arithmetic, so the same
     // numbers, and BPE.nn.grid computes it without building nested arrays (about 25 times
     // faster than BPE.nn.forward on the grid points, which would stall playing).
-    var unitNet = { sizes: [2, 1], activations: [deep.net.activations[0]], loss: deep.net.loss, reduction: deep.net.reduction };
+    var unitNet = BPE.nn.net({ sizes: [2, 1], activations: [deep.net.activations[0]], loss: deep.net.loss, reduction: deep.net.reduction });
+    // Each network checked and laid out once, not again for every pass over it.
+    var aloneNet = BPE.nn.net(alone.net), deepNet = BPE.nn.net(deep.net);
     function unitParams(p, j) { return { W1: [p.W1[j]], b1: [p.b1[j]] }; }
     function gridOf(spec, p) { return BPE.nn.grid(spec, p, LO, HI, LO, HI, GRID, GRID); }
 
     var cell = document.createElement("canvas");
     cell.width = cell.height = GRID;
 
-    function paint(map, vals, cases) {
+    function paint(map, vals) {
       var cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
       var px = BPE.nn.gridPixels(vals, 0, 1);
       var rgba = new Uint32Array(image.data.buffer); // one pixel per write, bytes in the table's order
@@ -152,8 +154,6 @@
         ctx.strokeStyle = "#1f2937";
         ctx.stroke();
       });
-      var said = X.map(function (x, k) { return point(x) + " gives " + BPE.fmt(cases[k], 2); }).join("; ");
-      return said;
     }
 
     function casesOf(a, j) { return a.map(function (row) { return row[j]; }); }
@@ -162,8 +162,8 @@
     var aloneCounts = [], deepCounts = [];
     for (var r = 0; r < R; r++) {
       var pa = BPE.nn.paramsAt(alone, r), pd = BPE.nn.paramsAt(deep, r);
-      aloneCounts.push(rightCount(casesOf(BPE.nn.forward(alone.net, pa, X).a[1], 0), T).right);
-      deepCounts.push(rightCount(casesOf(BPE.nn.forward(deep.net, pd, X).a[2], 0), T).right);
+      aloneCounts.push(rightCount(casesOf(BPE.nn.forward(aloneNet, pa, X).a[1], 0), T).right);
+      deepCounts.push(rightCount(casesOf(BPE.nn.forward(deepNet, pd, X).a[2], 0), T).right);
     }
     var best = Math.max.apply(null, aloneCounts);
     var solvedAt = deepCounts.indexOf(T.length);
@@ -175,15 +175,18 @@
     function render(r) {
       var epoch = deep.epochs[r];
       var pa = BPE.nn.paramsAt(alone, r), pd = BPE.nn.paramsAt(deep, r);
-      var ca = BPE.nn.forward(alone.net, pa, X).a, cd = BPE.nn.forward(deep.net, pd, X).a;
+      var ca = BPE.nn.forward(aloneNet, pa, X).a, cd = BPE.nn.forward(deepNet, pd, X).a;
+      // Each map's grid is worked out when it is drawn (BPE.draw: maybe after the page starts).
       var shown = [
-        { vals: gridOf(alone.net, pa), cases: casesOf(ca[1], 0), words: answerWords(casesOf(ca[1], 0), T) },
-        { vals: gridOf(unitNet, unitParams(pd, 0)), cases: casesOf(cd[1], 0), words: unitWords(casesOf(cd[1], 0), X) },
-        { vals: gridOf(unitNet, unitParams(pd, 1)), cases: casesOf(cd[1], 1), words: unitWords(casesOf(cd[1], 1), X) },
-        { vals: gridOf(deep.net, pd), cases: casesOf(cd[2], 0), words: answerWords(casesOf(cd[2], 0), T) }
+        { net: aloneNet, p: pa, cases: casesOf(ca[1], 0), words: answerWords(casesOf(ca[1], 0), T) },
+        { net: unitNet, p: unitParams(pd, 0), cases: casesOf(cd[1], 0), words: unitWords(casesOf(cd[1], 0), X) },
+        { net: unitNet, p: unitParams(pd, 1), cases: casesOf(cd[1], 1), words: unitWords(casesOf(cd[1], 1), X) },
+        { net: deepNet, p: pd, cases: casesOf(cd[2], 0), words: answerWords(casesOf(cd[2], 0), T) }
       ];
       maps.forEach(function (map, k) {
-        var s = shown[k], said = paint(map, s.vals, s.cases);
+        var s = shown[k];
+        BPE.draw(map.canvas, function () { paint(map, gridOf(s.net, s.p)); });
+        var said = X.map(function (x, j) { return point(x) + " gives " + BPE.fmt(s.cases[j], 2); }).join("; ");
         map.canvas.setAttribute("aria-label", map.title + " at epoch " + epoch + ": " + said + ". " +
           s.words.charAt(0).toUpperCase() + s.words.slice(1) + ".");
         map.words.textContent = s.words.charAt(0).toUpperCase() + s.words.slice(1);
