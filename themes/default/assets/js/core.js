@@ -3,6 +3,7 @@
  * BPE.controls the shared Step/Play/Pause/Reset/speed buttons and keys; BPE.hashState URL state
  * BPE.svg     tiny SVG helpers; BPE.lineChart draws a loss-over-steps chart
  * BPE.readout writes changing values into aria-live regions, throttled for screen readers
+ * BPE.draw    draws a canvas picture, after data-ready if the page is still starting
  * BPE.boot    starts every widget on the page, then sets <html data-ready="true"> */
 (function () {
   "use strict";
