@@ -436,10 +436,9 @@
       canvas[m] = function () { drawWaiting(canvas); return canvas[m].apply(canvas, arguments); };
     });
   };
-  function drawLater() {
-    (window.requestIdleCallback || window.setTimeout)(function () {
-      if (waiting.length) { drawWaiting(waiting[0][0]); drawLater(); }
-    });
+  function drawLater() {  // idle time, or 200 ms at most even on a busy page
+    var next = function () { if (waiting.length) { drawWaiting(waiting[0][0]); drawLater(); } };
+    if (window.requestIdleCallback) window.requestIdleCallback(next, { timeout: 200 }); else window.setTimeout(next, 20);
   }
 
   BPE.boot = function () {
