@@ -3,6 +3,7 @@
  * BPE.controls the shared Step/Play/Pause/Reset/speed buttons and keys; BPE.hashState URL state
  * BPE.svg     tiny SVG helpers; BPE.lineChart draws a loss-over-steps chart
  * BPE.readout writes changing values into aria-live regions, throttled for screen readers
+ * BPE.draw    draws a canvas picture, after data-ready if the page is still starting
  * BPE.boot    starts every widget on the page, then sets <html data-ready="true"> */
 (function () {
   "use strict";
@@ -331,18 +332,24 @@
     };
   };
 
+  // Each trace is decoded once, and figures that show the same one share it (read-only).
+  var decoded = {};
   BPE.traceFor = function (figure) {
     var id = figure.getAttribute("data-trace");
     if (!id) return null;
-    var el = document.getElementById(id);
-    return el && BPE.decodeTrace ? BPE.decodeTrace(el.textContent) : null;
+    if (!(id in decoded)) {
+      var el = document.getElementById(id);
+      decoded[id] = el && BPE.decodeTrace ? BPE.decodeTrace(el.textContent) : null;
+    }
+    return decoded[id];
   };
 
   /* Formulas and tables wider than the screen scroll in their box. The page marks every such
    * box focusable and labelled (it cannot know the reader's width); here the boxes that fit
-   * lose their tab stop and the ones that overflow keep or regain it. */
-  BPE.focusableOverflow = function () {
-    var boxes = document.querySelectorAll(".math-block, .table-scroll");
+   * lose their tab stop and the ones that overflow keep or regain it. While the page starts
+   * this waits for the browser's own layout (boot's ResizeObserver), rather than force one. */
+  var starting = false;
+  function judge(boxes) {
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
       if (!box.getClientRects().length) continue;  // hidden: judged when it is shown
@@ -356,6 +363,9 @@
         box.removeAttribute("tabindex");
       }
     }
+  }
+  BPE.focusableOverflow = function () {
+    if (!starting) judge(document.querySelectorAll(".math-block, .table-scroll"));
   };
 
   /* Digits: numbers carry a short and a full form (.d-short, .d-full); any button
@@ -406,7 +416,33 @@
     document.addEventListener("mouseover", back);
   };
 
+  /* Canvas pictures drawn while the page starts wait: those on screen for the first frame,
+   * the rest for idle moments, one at a time. Reading such a canvas (getContext, toDataURL)
+   * draws its picture first; after the start, BPE.draw(canvas, fn) draws at once. */
+  var waiting = [], READS = ["getContext", "toDataURL", "toBlob"];
+  function take(canvas) {
+    for (var i = 0; i < waiting.length; i++) {
+      if (waiting[i][0] !== canvas) continue;
+      READS.forEach(function (m) { delete canvas[m]; });
+      return waiting.splice(i, 1)[0][1];
+    }
+  }
+  function drawWaiting(canvas) { var draw = take(canvas); if (draw) draw(); }
+  BPE.draw = function (canvas, fn) {
+    take(canvas);  // a newer picture replaces one still waiting
+    if (!starting) return fn();
+    waiting.push([canvas, fn]);
+    READS.forEach(function (m) {
+      canvas[m] = function () { drawWaiting(canvas); return canvas[m].apply(canvas, arguments); };
+    });
+  };
+  function drawLater() {  // idle time, or 200 ms at most even on a busy page
+    var next = function () { if (waiting.length) { drawWaiting(waiting[0][0]); drawLater(); } };
+    if (window.requestIdleCallback) window.requestIdleCallback(next, { timeout: 200 }); else window.setTimeout(next, 20);
+  }
+
   BPE.boot = function () {
+    starting = true;
     BPE.thinkFirst();
     BPE.termTips();
     var figures = document.querySelectorAll("figure[data-widget]");
@@ -423,8 +459,18 @@
     }
     BPE.digits();
     document.documentElement.setAttribute("data-ready", "true");
-    BPE.focusableOverflow();  // after data-ready: the short forms of numbers show from then on
-    window.addEventListener("resize", BPE.focusableOverflow);
+    starting = false;
+    // From data-ready the short forms of numbers show: each box is judged once laid out, and
+    // again whenever its size changes (a resize, a box shown).
+    var seen = new ResizeObserver(function (list) { judge(list.map(function (e) { return e.target; })); });
+    [].forEach.call(document.querySelectorAll(".math-block, .table-scroll"), function (b) { seen.observe(b); });
+    if (waiting.length) window.requestAnimationFrame(function () {
+      waiting.slice().forEach(function (w) {  // layout is due in this frame anyway
+        var r = w[0].getBoundingClientRect();
+        if (r.width && r.bottom > 0 && r.top < window.innerHeight) drawWaiting(w[0]);
+      });
+      drawLater();
+    });
     if (window.performance && window.performance.mark) window.performance.mark("bpe-ready");
   };
 })();

@@ -12,7 +12,8 @@
     last = h;
     try { window.parent.postMessage({ type: "backprop-explained:height", height: h, page: page }, "*"); } catch (e) { /* no parent to tell */ }
   }
+  // The observer reports once the page is laid out, then on every change: asking for the
+  // height now would force a layout of the page while it starts.
   if (window.ResizeObserver) new ResizeObserver(send).observe(document.documentElement);
-  window.addEventListener("load", send);
-  send();
+  else { window.addEventListener("load", send); send(); }
 })();

@@ -317,16 +317,18 @@
 
   /* --- Nested arrays <-> flat ------------------------------------------------------------ */
 
+  // Built only when thrown: an Error records the stack, which costs more than the packing.
+  function badShape(name, shape) { return new Error(name + " must have shape [" + shape.join(", ") + "]"); }
+
   function pack(nt, params) {
     var theta = new Float64Array(nt.size);
     for (var i = 0; i < nt.names.length; i++) {
       var name = nt.names[i], shape = nt.shapes[i], v = params[name];
       var at = i % 2 === 0 ? nt.offW[i / 2 + 1] : nt.offB[(i + 1) / 2];
-      var bad = new Error(name + " must have shape [" + shape.join(", ") + "]");
-      if (!v || v.length !== shape[0]) throw bad;
+      if (!v || v.length !== shape[0]) throw badShape(name, shape);
       for (var r = 0; r < shape[0]; r++) {
         if (shape.length === 1) { theta[at + r] = +v[r]; continue; }
-        if (!v[r] || v[r].length !== shape[1]) throw bad;
+        if (!v[r] || v[r].length !== shape[1]) throw badShape(name, shape);
         for (var c = 0; c < shape[1]; c++) theta[at + r * shape[1] + c] = +v[r][c];
       }
     }

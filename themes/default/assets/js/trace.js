@@ -6,6 +6,7 @@
   "use strict";
   var BPE = window.BPE = window.BPE || {};
   var SIZES = { f64: 8, f32: 4, i8: 1 };
+  var LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
   function unpack(p) {
     if (!p || typeof p !== "object" || !("b64" in p)) return p;
@@ -13,19 +14,21 @@
     if (!size) throw new Error("unknown dtype in trace: " + p.dtype);
     var bin = window.atob(p.b64), n = bin.length, bytes = new Uint8Array(n);
     for (var i = 0; i < n; i++) bytes[i] = bin.charCodeAt(i);
-    var view = new DataView(bytes.buffer), count = n / size;
-    var flat = new Array(count);
-    for (var j = 0; j < count; j++) {
-      flat[j] = size === 8 ? view.getFloat64(j * 8, true) : size === 4 ? view.getFloat32(j * 4, true) : view.getInt8(j);
-    }
-    return nest(flat, p.shape, 0, 0).value;
+    // Little-endian bytes, read in place (swapped first on a big-endian machine).
+    if (!LE) for (var j = 0; j < n; j += size) bytes.subarray(j, j + size).reverse();
+    var flat = new (size === 8 ? Float64Array : size === 4 ? Float32Array : Int8Array)(bytes.buffer);
+    return nest(flat, p.shape);
   }
 
-  function nest(flat, shape, dim, offset) {
-    if (dim === shape.length) return { value: flat[offset], next: offset + 1 };
-    var out = [], at = offset;
-    for (var i = 0; i < shape[dim]; i++) { var r = nest(flat, shape, dim + 1, at); out.push(r.value); at = r.next; }
-    return { value: out, next: at };
+  // Plain nested arrays of the flat values, row by row.
+  function nest(flat, shape) {
+    var at = 0, last = shape.length - 1;
+    function build(dim) {
+      var out = [];
+      for (var i = 0; i < shape[dim]; i++) out.push(dim === last ? flat[at++] : build(dim + 1));
+      return out;
+    }
+    return last < 0 ? flat[0] : build(0);
   }
 
   function unpackAll(obj) {

@@ -19,7 +19,12 @@
   }
   function round2(v) { // two significant digits, in words-friendly form: 150,000 or 2.4
     var e = Math.floor(Math.log10(v)), p = Math.pow(10, e - 1), r = Math.round(v / p) * p;
-    return e >= 1 ? Math.round(r).toLocaleString("en") : String(+r.toFixed(1));
+    return e >= 1 ? grouped(Math.round(r)) : String(+r.toFixed(1));
+  }
+  // 150000 as "150,000", as toLocaleString("en") writes it, without building a number
+  // formatter on every call (the first costs tens of ms while the page starts).
+  function grouped(n) {
+    return n < 1e21 ? String(n).replace(/\B(?=(\d{3})+$)/g, ",") : n.toLocaleString("en");
   }
   function times(r) { // a ratio in words
     if (!isFinite(r) || r === 0) return "";

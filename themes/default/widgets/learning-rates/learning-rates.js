@@ -36,6 +36,7 @@
     // Decision maps: the input plane around the data, the network's output at each point.
     var mapsBox = fig.querySelector(".lr-where"), mapList = fig.querySelector(".lr-maps");
     var twoInputs = trace.net.sizes[0] === 2 && trace.net.sizes[trace.net.sizes.length - 1] === 1 && BPE.nn;
+    var mapNet = twoInputs ? BPE.nn.net(trace.net) : null; // checked and laid out once for every map
     var GRID = 48, SIZE = 112;
     var xs = trace.X.map(function (r) { return r[0]; }), ys = trace.X.map(function (r) { return r[1]; });
     function padded(v) {
@@ -45,40 +46,42 @@
     var bx = padded(xs), by = padded(ys);
     var cell = document.createElement("canvas");
     cell.width = cell.height = GRID;
+    // The colour of each of the 256 pixel values, sand (0) to blue (1), worked out once.
+    var BYTES = new Uint8ClampedArray(1024), COLOURS = new Uint32Array(BYTES.buffer);
+    for (var b = 0; b < 256; b++) {
+      var v = b / 255;
+      BYTES.set([Math.round(246 + (96 - 246) * v), Math.round(222 + (140 - 222) * v), Math.round(180 + (230 - 180) * v), 255], 4 * b);
+    }
 
     function drawMap(run, number) {
       var li = document.createElement("li"), canvas = document.createElement("canvas");
       canvas.width = canvas.height = SIZE;
       var params = run.final;
-      var values = BPE.nn.grid(trace.net, params, bx[0], bx[1], by[0], by[1], GRID, GRID);
-      var px = BPE.nn.gridPixels(values, 0, 1), cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
-      for (var row = 0; row < GRID; row++) {
-        for (var col = 0; col < GRID; col++) {
-          var v = px[row * GRID + col] / 255, o = 4 * ((GRID - 1 - row) * GRID + col); // row 0 is the bottom
-          image.data[o] = Math.round(246 + (96 - 246) * v);
-          image.data[o + 1] = Math.round(222 + (140 - 222) * v);
-          image.data[o + 2] = Math.round(180 + (230 - 180) * v);
-          image.data[o + 3] = 255;
+      BPE.draw(canvas, function () {
+        var values = BPE.nn.grid(mapNet, params, bx[0], bx[1], by[0], by[1], GRID, GRID);
+        var px = BPE.nn.gridPixels(values, 0, 1), cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
+        var rgba = new Uint32Array(image.data.buffer); // one pixel per write, bytes in the table's order
+        for (var row = 0; row < GRID; row++) {
+          for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]]; // row 0 is the bottom
         }
-      }
-      cctx.putImageData(image, 0, 0);
-      var ctx = canvas.getContext("2d");
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(cell, 0, 0, SIZE, SIZE);
-      var out = BPE.nn.forward(trace.net, params, trace.X).a, answers = out[out.length - 1];
-      var right = 0;
-      trace.X.forEach(function (x, i) {
-        var cx = (x[0] - bx[0]) / (bx[1] - bx[0]) * SIZE, cy = SIZE - (x[1] - by[0]) / (by[1] - by[0]) * SIZE;
-        var one = trace.T[i][0] >= 0.5;
-        if ((answers[i][0] >= 0.5) === one) right += 1;
-        ctx.beginPath();
-        ctx.arc(cx, cy, 7, 0, 2 * Math.PI);
-        ctx.fillStyle = one ? "#1e3a8a" : "#ffffff";
-        ctx.fill();
-        ctx.lineWidth = 2.5;
-        ctx.strokeStyle = "#1f2937";
-        ctx.stroke();
+        cctx.putImageData(image, 0, 0);
+        var ctx = canvas.getContext("2d");
+        ctx.imageSmoothingEnabled = true;
+        ctx.drawImage(cell, 0, 0, SIZE, SIZE);
+        trace.X.forEach(function (x, i) {
+          var cx = (x[0] - bx[0]) / (bx[1] - bx[0]) * SIZE, cy = SIZE - (x[1] - by[0]) / (by[1] - by[0]) * SIZE;
+          ctx.beginPath();
+          ctx.arc(cx, cy, 7, 0, 2 * Math.PI);
+          ctx.fillStyle = trace.T[i][0] >= 0.5 ? "#1e3a8a" : "#ffffff";
+          ctx.fill();
+          ctx.lineWidth = 2.5;
+          ctx.strokeStyle = "#1f2937";
+          ctx.stroke();
+        });
       });
+      var out = BPE.nn.forward(mapNet, params, trace.X).a, answers = out[out.length - 1];
+      var right = 0;
+      trace.X.forEach(function (x, i) { if ((answers[i][0] >= 0.5) === (trace.T[i][0] >= 0.5)) right += 1; });
       var solved = right === trace.X.length;
       var said = trace.X.map(function (x, i) {
         return "(" + x.map(function (v) { return +v.toFixed(2); }).join(", ") + ") gives " + BPE.fmt(answers[i][0], 2);
@@ -106,7 +109,8 @@
         runs.forEach(function (r, j) { drawMap(r, j + 1); });
       }
       // A narrow figure gets a narrower drawing, so its labels stay at full size.
-      var narrow = svg.getBoundingClientRect().width < 440, W = narrow ? 340 : 480, H = narrow ? 260 : 280;
+      narrow = isNarrow();
+      var W = narrow ? 340 : 480, H = narrow ? 260 : 280;
       svg.setAttribute("viewBox", "0 0 " + W + " " + H);
       // The epoch axis even (0 to the last epoch) or logarithmic, where the first few epochs,
       // in which large rates do everything, get as much room as the thousands after them.
@@ -176,11 +180,16 @@
         render(player.index);
       });
     });
-    var lastWidth = 0;
-    window.addEventListener("resize", function () {
-      var w = svg.getBoundingClientRect().width;
-      if (Math.abs(w - lastWidth) > 40) { lastWidth = w; render(player.index); }
-    });
+    // The chart's width is read where the browser reports it after laying the page out (a
+    // ResizeObserver), never by forcing a layout; until then the window's width stands in.
+    var width = 0, narrow = null, guess = window.matchMedia && window.matchMedia("(max-width: 500px)");
+    function isNarrow() { return width ? width < 440 : !!(guess && guess.matches); }
+    if (window.ResizeObserver) {
+      new ResizeObserver(function (list) {
+        width = list[list.length - 1].contentRect.width || width;
+        if (narrow !== null && isNarrow() !== narrow) render(player.index);
+      }).observe(svg);
+    }
     var checked = radios.filter(function (r) { return r.checked; })[0];
     player.index = checked ? Number(checked.value) : 0;
     if (!kit.restore()) render(player.index);

@@ -14,6 +14,13 @@
   // The map's pixel i covers [i, i + 1] of GRID across the board: its value is taken at the centre.
   var G0 = LO + (HI - LO) / GRID / 2, G1 = HI - (HI - LO) / GRID / 2;
   var SAND = [246, 222, 180], PALE = [244, 244, 240], BLUE = [96, 140, 230];
+  // The colour of each of the 256 pixel values, worked out once.
+  var BYTES = new Uint8ClampedArray(1024), COLOURS = new Uint32Array(BYTES.buffer);
+  for (var n = 0; n < 256; n++) {
+    var v = n / 255, from = v < 0.5 ? SAND : PALE, to = v < 0.5 ? PALE : BLUE, f = v < 0.5 ? v * 2 : v * 2 - 1;
+    for (var c = 0; c < 3; c++) BYTES[4 * n + c] = Math.round(from[c] + (to[c] - from[c]) * f);
+    BYTES[4 * n + 3] = 255;
+  }
 
   function r2(v) { return Math.round(v * 100) / 100; }
   function clamp(v) { return Math.max(LO, Math.min(HI, v)); }
@@ -69,6 +76,7 @@
       for (var i = 0; i < GRID - 1; i++) {
         var a = vals[j * GRID + i] - 0.5, b = vals[j * GRID + i + 1] - 0.5;
         var c = vals[(j + 1) * GRID + i + 1] - 0.5, d = vals[(j + 1) * GRID + i] - 0.5, pts = [];
+        if ((a < 0) === (b < 0) && (b < 0) === (c < 0) && (c < 0) === (d < 0)) continue; // no crossing here
         if ((a < 0) !== (b < 0)) pts.push([px(i + a / (a - b)), py(j)]);
         if ((b < 0) !== (c < 0)) pts.push([px(i + 1), py(j + b / (b - c))]);
         if ((c < 0) !== (d < 0)) pts.push([px(i + 1 - c / (c - d)), py(j + 1)]);
@@ -90,6 +98,7 @@
     fig.querySelector(".pg-live").hidden = false;
     var board = fig.querySelector(".pg-board"), ctx = board.getContext("2d");
     var cctx = fig.querySelector(".pg-map").getContext("2d"), image = cctx.createImageData(GRID, GRID);
+    var rgba = new Uint32Array(image.data.buffer); // one pixel per write, bytes in the table's order
     var chart = fig.querySelector(".pg-chart"), list = fig.querySelector("[data-points]");
     var rateSel = fig.querySelector("[data-rate]"), single = fig.querySelector("[data-single]");
     var radios = Array.prototype.slice.call(fig.querySelectorAll('input[type="radio"]'));
@@ -124,12 +133,7 @@
     function paint(vals) {
       var px = nn.gridPixels(vals, 0, 1);
       for (var row = 0; row < GRID; row++) {
-        for (var col = 0; col < GRID; col++) {
-          var v = px[row * GRID + col] / 255, o = 4 * ((GRID - 1 - row) * GRID + col);
-          var from = v < 0.5 ? SAND : PALE, to = v < 0.5 ? PALE : BLUE, f = v < 0.5 ? v * 2 : v * 2 - 1;
-          for (var c = 0; c < 3; c++) image.data[o + c] = Math.round(from[c] + (to[c] - from[c]) * f);
-          image.data[o + 3] = 255;
-        }
+        for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]];
       }
       cctx.putImageData(image, 0, 0);
       ctx.clearRect(0, 0, SIZE, SIZE);
@@ -270,7 +274,8 @@
       // Reduced motion: while training, the map and chart change three times a second, not every frame.
       if (!playing || !BPE.reducedMotion() || now - lastSlow > 330) {
         lastSlow = now;
-        paint(nn.grid(net(), params, G0, G1, G0, G1, GRID, GRID));
+        var spec = net(), p = params;
+        BPE.draw(board, function () { paint(nn.grid(spec, p, G0, G1, G0, G1, GRID, GRID)); });
       }
       // The chart is rebuilt ten times a second while training (every frame would only add work).
       if (!playing || now - lastChart > (BPE.reducedMotion() ? 330 : 100)) { lastChart = now; drawChart(); }
@@ -408,16 +413,8 @@
         }
       }
     });
-    // Warm up while the page starts (a few steps and one full drawing of the first preset), so
-    // the learner's first preset, step and map are not a long task for a cold JIT.
-    points = runs[0].X.map(function (x, i) { return { x: x[0], y: x[1], c: runs[0].T[i][0] >= 0.5 ? 1 : 0 }; });
-    params = startParams();
-    rebuild();
-    trainer.run(5);
-    render();
-    points = []; history = []; lastStatus = "";
-    // And once more just after the page is ready, in a task of its own: enough steps and maps
-    // for the JIT to optimise them before the learner presses Train.
+    // Warm up just after the page is ready, in a task of its own (not while it starts): enough
+    // steps and maps for the JIT to optimise them before the learner presses Train.
     window.setTimeout(function () {
       var warm = nn.trainer(deepNet, runs[0].start, runs[0].X, runs[0].T, { eta: recEta });
       for (var i = 0; i < 30; i++) { warm.run(10); warm.state(); nn.grid(deepNet, runs[0].start, LO, HI, LO, HI, GRID, GRID); }

@@ -126,25 +126,28 @@
     // 31 points over [-0.25, 1.25]: a grid point falls exactly on each of the four cases.
     var GRID = 31, cell = document.createElement("canvas");
     cell.width = cell.height = GRID;
+    // The colour of each of the 256 pixel values, sand (0) to blue (1), worked out once.
+    var BYTES = new Uint8ClampedArray(1024), COLOURS = new Uint32Array(BYTES.buffer);
+    for (var b = 0; b < 256; b++) {
+      var v = b / 255;
+      BYTES.set([Math.round(246 + (96 - 246) * v), Math.round(222 + (140 - 222) * v), Math.round(180 + (230 - 180) * v), 255], 4 * b);
+    }
     function drawMap(params, answers) {
-      var values = nn.grid(net, params, -0.25, 1.25, -0.25, 1.25, GRID, GRID), px = nn.gridPixels(values, 0, 1);
-      var cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
-      for (var row = 0; row < GRID; row++) for (var col = 0; col < GRID; col++) {
-        var v = px[row * GRID + col] / 255, o = 4 * ((GRID - 1 - row) * GRID + col);
-        image.data[o] = Math.round(246 + (96 - 246) * v);
-        image.data[o + 1] = Math.round(222 + (140 - 222) * v);
-        image.data[o + 2] = Math.round(180 + (230 - 180) * v);
-        image.data[o + 3] = 255;
-      }
-      cctx.putImageData(image, 0, 0);
-      var ctx = els.map.getContext("2d"), S = els.map.width;
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(cell, 0, 0, S, S);
-      X.forEach(function (x, i) {
-        var cx = (x[0] + 0.25) / 1.5 * S, cy = S - (x[1] + 0.25) / 1.5 * S;
-        ctx.beginPath(); ctx.arc(cx, cy, 9, 0, 2 * Math.PI);
-        ctx.fillStyle = T[i][0] >= 0.5 ? "#1e3a8a" : "#ffffff"; ctx.fill();
-        ctx.lineWidth = 3; ctx.strokeStyle = "#1f2937"; ctx.stroke();
+      var values = nn.grid(net, params, -0.25, 1.25, -0.25, 1.25, GRID, GRID);
+      BPE.draw(els.map, function () {
+        var px = nn.gridPixels(values, 0, 1);
+        var cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID), rgba = new Uint32Array(image.data.buffer);
+        for (var row = 0; row < GRID; row++) for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]];
+        cctx.putImageData(image, 0, 0);
+        var ctx = els.map.getContext("2d"), S = els.map.width;
+        ctx.imageSmoothingEnabled = true;
+        ctx.drawImage(cell, 0, 0, S, S);
+        X.forEach(function (x, i) {
+          var cx = (x[0] + 0.25) / 1.5 * S, cy = S - (x[1] + 0.25) / 1.5 * S;
+          ctx.beginPath(); ctx.arc(cx, cy, 9, 0, 2 * Math.PI);
+          ctx.fillStyle = T[i][0] >= 0.5 ? "#1e3a8a" : "#ffffff"; ctx.fill();
+          ctx.lineWidth = 3; ctx.strokeStyle = "#1f2937"; ctx.stroke();
+        });
       });
       var corners = X.map(function (x) { return values[Math.round((x[1] + 0.25) / 0.05) * GRID + Math.round((x[0] + 0.25) / 0.05)]; });
       els.map.setAttribute("data-corners", corners.map(function (v) { return v.toFixed(6); }).join(" "));

@@ -16,6 +16,14 @@
   // at 0.5, so an undecided output looks like neither.
   var SAND = [246, 222, 180], PALE = [244, 244, 240], BLUE = [96, 140, 230];
 
+  // The colour of each of the 256 pixel values, worked out once.
+  var BYTES = new Uint8ClampedArray(1024), COLOURS = new Uint32Array(BYTES.buffer);
+  for (var b = 0; b < 256; b++) {
+    var v = b / 255, from = v < 0.5 ? SAND : PALE, to = v < 0.5 ? PALE : BLUE, f = v < 0.5 ? v * 2 : v * 2 - 1;
+    for (var c = 0; c < 3; c++) BYTES[4 * b + c] = Math.round(from[c] + (to[c] - from[c]) * f);
+    BYTES[4 * b + 3] = 255;
+  }
+
   function side(v) { return v > 0.5 + MARGIN ? "on" : v < 0.5 - MARGIN ? "off" : "undecided"; }
   // A case as "(0, 1)" with a no-break space, so it never wraps in the middle.
   function point(x) { return "(" + x.map(function (v) { return +v.toFixed(2); }).join(",\u00a0") + ")"; }
@@ -62,6 +70,7 @@
       for (var i = 0; i < GRID - 1; i++) {
         var a = vals[j * GRID + i] - 0.5, b = vals[j * GRID + i + 1] - 0.5;
         var c = vals[(j + 1) * GRID + i + 1] - 0.5, d = vals[(j + 1) * GRID + i] - 0.5;
+        if ((a < 0) === (b < 0) && (b < 0) === (c < 0) && (c < 0) === (d < 0)) continue; // no crossing here
         var pts = [];
         if ((a < 0) !== (b < 0)) pts.push([px(i + a / (a - b)), py(j)]);
         if ((b < 0) !== (c < 0)) pts.push([px(i + 1), py(j + b / (b - c))]);
@@ -97,23 +106,21 @@
     // network made of its weights W1[j] and bias b1[j]: the same arithmetic, so the same
     // numbers, and BPE.nn.grid computes it without building nested arrays (about 25 times
     // faster than BPE.nn.forward on the grid points, which would stall playing).
-    var unitNet = { sizes: [2, 1], activations: [deep.net.activations[0]], loss: deep.net.loss, reduction: deep.net.reduction };
+    var unitNet = BPE.nn.net({ sizes: [2, 1], activations: [deep.net.activations[0]], loss: deep.net.loss, reduction: deep.net.reduction });
+    // Each network checked and laid out once, not again for every pass over it.
+    var aloneNet = BPE.nn.net(alone.net), deepNet = BPE.nn.net(deep.net);
     function unitParams(p, j) { return { W1: [p.W1[j]], b1: [p.b1[j]] }; }
     function gridOf(spec, p) { return BPE.nn.grid(spec, p, LO, HI, LO, HI, GRID, GRID); }
 
     var cell = document.createElement("canvas");
     cell.width = cell.height = GRID;
 
-    function paint(map, vals, cases) {
+    function paint(map, vals) {
       var cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
       var px = BPE.nn.gridPixels(vals, 0, 1);
+      var rgba = new Uint32Array(image.data.buffer); // one pixel per write, bytes in the table's order
       for (var row = 0; row < GRID; row++) {
-        for (var col = 0; col < GRID; col++) {
-          var v = px[row * GRID + col] / 255, o = 4 * ((GRID - 1 - row) * GRID + col); // row 0 is the bottom
-          var from = v < 0.5 ? SAND : PALE, to = v < 0.5 ? PALE : BLUE, f = v < 0.5 ? v * 2 : v * 2 - 1;
-          for (var c = 0; c < 3; c++) image.data[o + c] = Math.round(from[c] + (to[c] - from[c]) * f);
-          image.data[o + 3] = 255;
-        }
+        for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]]; // row 0 is the bottom
       }
       cctx.putImageData(image, 0, 0);
       var size = map.size, ctx = map.canvas.getContext("2d");
@@ -147,8 +154,6 @@
         ctx.strokeStyle = "#1f2937";
         ctx.stroke();
       });
-      var said = X.map(function (x, k) { return point(x) + " gives " + BPE.fmt(cases[k], 2); }).join("; ");
-      return said;
     }
 
     function casesOf(a, j) { return a.map(function (row) { return row[j]; }); }
@@ -157,8 +162,8 @@
     var aloneCounts = [], deepCounts = [];
     for (var r = 0; r < R; r++) {
       var pa = BPE.nn.paramsAt(alone, r), pd = BPE.nn.paramsAt(deep, r);
-      aloneCounts.push(rightCount(casesOf(BPE.nn.forward(alone.net, pa, X).a[1], 0), T).right);
-      deepCounts.push(rightCount(casesOf(BPE.nn.forward(deep.net, pd, X).a[2], 0), T).right);
+      aloneCounts.push(rightCount(casesOf(BPE.nn.forward(aloneNet, pa, X).a[1], 0), T).right);
+      deepCounts.push(rightCount(casesOf(BPE.nn.forward(deepNet, pd, X).a[2], 0), T).right);
     }
     var best = Math.max.apply(null, aloneCounts);
     var solvedAt = deepCounts.indexOf(T.length);
@@ -170,15 +175,18 @@
     function render(r) {
       var epoch = deep.epochs[r];
       var pa = BPE.nn.paramsAt(alone, r), pd = BPE.nn.paramsAt(deep, r);
-      var ca = BPE.nn.forward(alone.net, pa, X).a, cd = BPE.nn.forward(deep.net, pd, X).a;
+      var ca = BPE.nn.forward(aloneNet, pa, X).a, cd = BPE.nn.forward(deepNet, pd, X).a;
+      // Each map's grid is worked out when it is drawn (BPE.draw: maybe after the page starts).
       var shown = [
-        { vals: gridOf(alone.net, pa), cases: casesOf(ca[1], 0), words: answerWords(casesOf(ca[1], 0), T) },
-        { vals: gridOf(unitNet, unitParams(pd, 0)), cases: casesOf(cd[1], 0), words: unitWords(casesOf(cd[1], 0), X) },
-        { vals: gridOf(unitNet, unitParams(pd, 1)), cases: casesOf(cd[1], 1), words: unitWords(casesOf(cd[1], 1), X) },
-        { vals: gridOf(deep.net, pd), cases: casesOf(cd[2], 0), words: answerWords(casesOf(cd[2], 0), T) }
+        { net: aloneNet, p: pa, cases: casesOf(ca[1], 0), words: answerWords(casesOf(ca[1], 0), T) },
+        { net: unitNet, p: unitParams(pd, 0), cases: casesOf(cd[1], 0), words: unitWords(casesOf(cd[1], 0), X) },
+        { net: unitNet, p: unitParams(pd, 1), cases: casesOf(cd[1], 1), words: unitWords(casesOf(cd[1], 1), X) },
+        { net: deepNet, p: pd, cases: casesOf(cd[2], 0), words: answerWords(casesOf(cd[2], 0), T) }
       ];
       maps.forEach(function (map, k) {
-        var s = shown[k], said = paint(map, s.vals, s.cases);
+        var s = shown[k];
+        BPE.draw(map.canvas, function () { paint(map, gridOf(s.net, s.p)); });
+        var said = X.map(function (x, j) { return point(x) + " gives " + BPE.fmt(s.cases[j], 2); }).join("; ");
         map.canvas.setAttribute("aria-label", map.title + " at epoch " + epoch + ": " + said + ". " +
           s.words.charAt(0).toUpperCase() + s.words.slice(1) + ".");
         map.words.textContent = s.words.charAt(0).toUpperCase() + s.words.slice(1);
