@@ -59,8 +59,11 @@ check: $(INSTALLED)
 	$(PY) -m site_builder check
 
 # mkdocs and mkdocs-material are installed for the benchmarks only: the references they compare with.
+# Each benchmark prints its table and records its issue-16 figure; targets.py prints them all.
+bench: export BENCH_TARGETS = $(CURDIR)/.cache/bench-targets.jsonl
 bench: $(TEST_INSTALLED) $(BROWSER_OK) build
 	$(PY) -m pip install -q mkdocs mkdocs-material
+	mkdir -p .cache && rm -f $(BENCH_TARGETS)
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/build.py
 	$(PY) benchmarks/pages.py
@@ -69,6 +72,7 @@ bench: $(TEST_INSTALLED) $(BROWSER_OK) build
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/memory.py
 	$(PY) benchmarks/serve.py
+	$(PY) benchmarks/targets.py
 
 # A zip of the site that opens from index.html on any computer: dist/<site>-offline.zip
 offline: build

@@ -59,6 +59,9 @@ def main() -> None:
     print(f"  peak RSS, build process   {main_mb:7.0f} MB   target < {TARGET_MB} MB: {verdict} "
           f"({main_mb / TARGET_MB:.2f}x the target)")
     print(f"  peak RSS, largest worker  {workers_mb:7.0f} MB")
+    from targets import record
+
+    record(f"memory: peak of a clean build, {n} lessons", main_mb, TARGET_MB, "MB", f"largest worker {workers_mb:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from targets import record
+
 REPO = Path(__file__).resolve().parents[1]
+REPEATS = 3  # each timing is the median of this many runs
 # Every timed command runs as on an author's machine: Python keeps compiled modules
 # (__pycache__), whatever this shell says (some CI images set PYTHONDONTWRITEBYTECODE).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -100,23 +104,41 @@ def main() -> None:
     have_mkdocs = subprocess.run([sys.executable, "-c", "import mkdocs"], capture_output=True).returncode == 0
     have_material = subprocess.run([sys.executable, "-c", "import material"], capture_output=True).returncode == 0
     rows = []
+    build_cmd = [sys.executable, "-m", "site_builder", "build", "--quiet", "--root"]
     for n in (10, 100):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             generate(root, n)
-            ours = timed([sys.executable, "-m", "site_builder", "build", "--quiet", "--root", str(root)], root)
-            noop = timed([sys.executable, "-m", "site_builder", "build", "--quiet", "--root", str(root)], root)
-            # One lesson's prose edited (title, summary and order kept): that lesson's pages
-            # (and the teachers' page, which reads every lesson) are rendered again.
+            mk_dir = mkdocs_project(root, n) if have_mkdocs else None
+            mat_dir = mkdocs_project(root, n, "material") if have_material else None
+            clean, mks, mats = [], [], []
+            for _ in range(REPEATS):  # interleaved, so all three see the same machine
+                shutil.rmtree(root / ".cache", ignore_errors=True)
+                shutil.rmtree(root / "build", ignore_errors=True)
+                clean.append(timed([*build_cmd, str(root)], root))
+                if mk_dir:
+                    mks.append(timed([sys.executable, "-m", "mkdocs", "build", "-q"], mk_dir))
+                if mat_dir:
+                    mats.append(timed([sys.executable, "-m", "mkdocs", "build", "-q"], mat_dir))
+            noop = statistics.median(timed([*build_cmd, str(root)], root) for _ in range(REPEATS))
+            # One lesson's prose edited (title, summary and order kept): that lesson's two
+            # pages are rendered again, nothing else.
             lesson = root / "content" / "lessons" / f"{n // 2:03d}-lesson-{n // 2}.md"
-            lesson.write_text(lesson.read_text() + "\nOne more sentence, added by the benchmark.\n")
-            edit = timed([sys.executable, "-m", "site_builder", "build", "--quiet", "--root", str(root)], root)
-            mk = timed([sys.executable, "-m", "mkdocs", "build", "-q"], mkdocs_project(root, n)) if have_mkdocs else None
-            mat = (timed([sys.executable, "-m", "mkdocs", "build", "-q"], mkdocs_project(root, n, "material"))
-                   if have_material else None)
+            edits = []
+            for k in range(REPEATS):
+                lesson.write_text(lesson.read_text() + f"\nOne more sentence ({k + 1}), added by the benchmark.\n")
+                edits.append(timed([*build_cmd, str(root)], root))
+            ours, edit = statistics.median(clean), statistics.median(edits)
+            mk = statistics.median(mks) if mks else None
+            mat = statistics.median(mats) if mats else None
             rows.append((n, ours, noop, edit, mk, mat))
             if n == 100:
                 train_alone, train_together = training(root)
+                if mat:
+                    record("100 lessons: clean build / mkdocs-material", ours / mat, 2, "x", f"mkdocs-material {mat:.2f} s")
+                if mk:
+                    record("100 lessons: no-op build / mkdocs", noop / mk, 0.5, "x", f"mkdocs {mk:.2f} s")
+                record("100 lessons: one lesson's prose edit", edit, 0.5, "s", "a fresh process, as an author runs it")
     print("scale benchmark (generated sites, clean build in a fresh process; ratios against mkdocs in the same run)")
     print(f"  {'lessons':>7} {'clean build':>12} {'per lesson':>11} {'no-op':>8} {'prose edit':>11} {'mkdocs':>9} {'ratio':>6}"
           f" {'mkdocs-material':>16} {'ratio':>6} {'no-op/mkdocs':>13}")
