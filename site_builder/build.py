@@ -378,6 +378,10 @@ def stage_gradcheck(scenarios: dict, cache: Path) -> None:
     from site_builder import scenarios as sc
 
     folder = cache / "gradcheck"
+    # One stamp for a whole set that passed, so a rebuild does not read every scenario's.
+    passed = folder / f"passed-{_digest(GRADCHECK_LIMIT, *[(n, s.key) for n, s in sorted(scenarios.items())])[:40]}"
+    if passed.exists():
+        return
     errors = ErrorCollector()
     for name, s in sorted(scenarios.items()):
         try:
@@ -389,6 +393,12 @@ def stage_gradcheck(scenarios: dict, cache: Path) -> None:
             errors.add(s.path, None, f"gradient check failed: backprop and finite differences differ by {worst:.2e} "
                                      f"(limit {GRADCHECK_LIMIT:g}); this scenario cannot be published")
     errors.raise_if_any()
+    try:
+        for old in folder.glob("passed-*"):
+            old.unlink()
+        passed.touch()
+    except OSError:
+        pass  # checked again next time
 
 
 @dataclass
@@ -744,7 +754,9 @@ def stage_swap(staging: Path, out: Path) -> None:
         shutil.rmtree(old)
 
 
-def build(root: Path = Path("."), out: Path | None = None, strict: bool = False, quiet: bool = True) -> BuildResult:
+def build(root: Path = Path("."), out: Path | None = None, strict: bool = False, quiet: bool = True,
+          inputs: str | None = None) -> BuildResult:
+    """inputs: fresh.inputs(root, out, strict) taken just before (the CLI has it), else taken here."""
     root = Path(root).resolve()
     out = Path(out).resolve() if out else root / "build"
     staging = out.with_name("." + out.name + ".staging")
@@ -752,7 +764,7 @@ def build(root: Path = Path("."), out: Path | None = None, strict: bool = False,
     t0 = time.perf_counter()
     from site_builder import fresh
 
-    inputs = fresh.inputs(root, out, strict)  # before anything is read: what this build is of
+    inputs = inputs or fresh.inputs(root, out, strict)  # before anything is read: what this build is of
     fresh.forget(root)
     s = Stages(quiet)
     g = gather(root, s)
@@ -780,7 +792,8 @@ def build(root: Path = Path("."), out: Path | None = None, strict: bool = False,
 
 
 def main(args) -> int:
-    result = build(Path(args.root), Path(args.out) if args.out else None, strict=args.strict, quiet=args.quiet)
+    result = build(Path(args.root), Path(args.out) if args.out else None, strict=args.strict, quiet=args.quiet,
+                   inputs=getattr(args, "inputs", None))
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     if not args.quiet:

@@ -55,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
             from site_builder import fresh
 
             root = Path(args.root).resolve()
-            saved = fresh.up_to_date(root, Path(args.out).resolve() if args.out else root / "build", args.strict)
+            out = Path(args.out).resolve() if args.out else root / "build"
+            args.inputs = fresh.inputs(root, out, args.strict)  # the build below reuses it
+            saved = fresh.up_to_date(root, out, args.strict, args.inputs)
             if saved is not None:  # nothing it reads changed: not even the pipeline is imported
                 for w in saved["warnings"]:
                     print(f"warning: {w}", file=sys.stderr)

@@ -66,11 +66,12 @@ def outputs(out: Path) -> list | None:
     return found
 
 
-def up_to_date(root: Path, out: Path, strict: bool) -> dict | None:
-    """The last build's summary when nothing it read changed and its output is untouched."""
+def up_to_date(root: Path, out: Path, strict: bool, digest: str | None = None) -> dict | None:
+    """The last build's summary when nothing it read changed and its output is untouched
+    (digest: inputs(root, out, strict), when the caller has it already)."""
     try:
         saved = json.loads((root / STAMP).read_text(encoding="utf-8"))
-        if saved["inputs"] != inputs(root, out, strict) or saved["outputs"] != outputs(out):
+        if saved["inputs"] != (digest or inputs(root, out, strict)) or saved["outputs"] != outputs(out):
             return None
         return saved["result"]
     except (OSError, ValueError, KeyError, TypeError):

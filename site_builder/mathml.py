@@ -58,7 +58,23 @@ def _tree(tex: str, display: bool, path, line):
     return root
 
 
+_RENDERED: dict = {}  # (tex, display) -> the MathML of a formula that converted without a problem
+
+
 def render(tex: str, display: bool = False, path=None, line=None) -> Markup:
+    """The formula as MathML. A formula met before (the same TeX, the same way) is not
+    converted again: lessons repeat their rules; only a formula with a problem, which names
+    its path and line, is converted each time it is met."""
+    done = _RENDERED.get((tex, display))
+    if done is not None:
+        return done
+    out = _render(tex, display, path, line)
+    if len(_RENDERED) < 10_000:
+        _RENDERED[tex, display] = out
+    return out
+
+
+def _render(tex: str, display: bool, path, line) -> Markup:
     from xml.etree.ElementTree import tostring
 
     out = to_core(tostring(_tree(tex, display, path, line), encoding="unicode"))

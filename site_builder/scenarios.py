@@ -141,8 +141,13 @@ class Scenario:
 
     @property
     def key(self) -> str:
-        canon = json.dumps({"spec": self.spec, "engine": engine.ENGINE_VERSION}, sort_keys=True)
-        return hashlib.sha256(canon.encode()).hexdigest()[:24]
+        """The cache key: a digest of the canonical spec and the engine's version. Worked out
+        once (a build asks for it hundreds of times); the spec is not changed after loading."""
+        cached = self.__dict__.get("_key")
+        if cached is None or cached[0] is not self.spec:
+            canon = json.dumps({"spec": self.spec, "engine": engine.ENGINE_VERSION}, sort_keys=True)
+            cached = self.__dict__["_key"] = (self.spec, hashlib.sha256(canon.encode()).hexdigest()[:24])
+        return cached[1]
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r}, {self.net!r}, {len(self.members)} member(s))"
