@@ -471,6 +471,10 @@ def _renderer(g: Gathered, builder: str, glossary: bytes):
         _RENDERERS.clear()
         renderer = _RENDERERS[key] = Renderer(g.root, g.config, g.widgets, compiled=g.cache / "templates")
     renderer.config, renderer.registry, renderer._bodies = g.config, g.widgets, {}
+    try:  # a kept Renderer's compiled-template folder may have been removed since (rm -rf .cache)
+        (g.cache / "templates").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
     return renderer
 
 
@@ -487,6 +491,70 @@ def warm(root: Path) -> None:
             renderer.lesson_html(g.lessons[0], sorted(g.scenarios), g.traces, g.traces.page_json)
     finally:
         renderer._bodies = {}
+
+
+PARALLEL_RENDER_MIN = 6  # lessons to render before a second process is worth its start
+_RENDER_JOB: dict = {}  # what the forked render workers read (set just before they start)
+
+
+def _lesson_files(page_cache: Path, lesson: Lesson, key: str, embed: bool) -> list[tuple[str, Path]]:
+    """(variant, cache file) of a lesson's pages, named as stage_render's cached() names them."""
+    out = [("site", page_cache / f"{lesson.slug}-{key[:32]}.html")]
+    if embed:
+        out.append(("embed", page_cache / f"embed@{lesson.slug}-{key[:32]}.html"))
+    return out
+
+
+def _render_lessons(indices: list[int]) -> list[str]:
+    """In a forked worker: render these lessons' pages into the page cache. A lesson that
+    fails is left alone (the main process renders it again and reports its problem)."""
+    job = _RENDER_JOB
+    g = job["g"]
+    renderer = _renderer(g, job["builder"], job["glossary"])
+    renderer.context_cache = (g.cache / "widgets", job["builder"], {n: s.key for n, s in g.scenarios.items()})
+    made = []
+    for i in indices:
+        lesson = g.lessons[i]
+        try:
+            html = {variant: renderer.lesson_html(lesson, job["names"], g.traces, g.traces.page_json, variant=variant)
+                    for variant, _ in job["files"][i]}
+        except Exception:  # noqa: BLE001 - rendered again in the main process, which says why
+            continue
+        for variant, path in job["files"][i]:
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(html[variant].encode("utf-8"))
+            os.replace(tmp, path)
+            made.append(str(path))
+    return made
+
+
+def _render_in_parallel(g: Gathered, builder: str, glossary: bytes, page_cache: Path, keys: list, names: list) -> set:
+    """When many lessons need rendering (a clean build, a theme change), their pages are
+    rendered by forked worker processes, one share each, into the page cache; the paths they
+    made come back. Nothing happens on a machine with one core, where processes are not
+    forked, or for a few lessons (a prose edit renders in the main process)."""
+    import multiprocessing
+
+    files = [_lesson_files(page_cache, l, k, g.config.embed) for l, k in zip(g.lessons, keys)]
+    todo = [i for i, f in enumerate(files) if not all(p.exists() for _, p in f)]
+    cores = os.cpu_count() or 1
+    if len(todo) < PARALLEL_RENDER_MIN or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return set()
+    from concurrent.futures import ProcessPoolExecutor
+
+    page_cache.mkdir(parents=True, exist_ok=True)
+    _RENDER_JOB.update(g=g, builder=builder, glossary=glossary, names=names, files=files)
+    shares = [todo[k::cores] for k in range(cores)]  # interleaved: long and short lessons mixed
+    made: set = set()
+    try:
+        with ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("fork")) as pool:
+            for paths in pool.map(_render_lessons, shares):
+                made.update(Path(p) for p in paths)
+    except Exception:  # noqa: BLE001 - a worker that died: the main process renders what is missing
+        pass
+    finally:
+        _RENDER_JOB.clear()
+    return made
 
 
 def stage_render(g: Gathered, result: BuildResult) -> dict[str, Path]:
@@ -517,6 +585,12 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, Path]:
         nonlocal renderer
         stem = stem or name
         path = page_cache / f"{stem}-{key[:32]}.html"
+        if path in prerendered:  # made by a worker just now: this build rendered it
+            for old in held.pop(stem, ()):
+                if old != path:
+                    old.unlink(missing_ok=True)
+            result.rendered.append(name)
+            return path
         if path.exists():
             return path
         if renderer is None:
@@ -545,8 +619,9 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, Path]:
                        l.path.read_bytes())
 
     names = sorted(scenarios)
-    for lesson in lessons:
-        key = lesson_key(lesson)
+    keys = [lesson_key(l) for l in lessons]
+    prerendered = _render_in_parallel(g, builder, glossary, page_cache, keys, names)
+    for lesson, key in zip(lessons, keys):
         try:
             pages[f"{lesson.slug}.html"] = cached(
                 lesson.slug, key, lambda r, l=lesson: r.lesson_html(l, names, traces, traces.page_json))

@@ -163,6 +163,28 @@ def test_stored_figures_are_the_sites_own(site):
 
 
 
+def test_many_lessons_render_in_worker_processes_as_they_would_in_one(site, tmp_path, monkeypatch):
+    """Enough lessons to render (a clean build) are shared between worker processes: the same
+    pages, byte for byte, the same order of rendered pages, and a lesson with a problem is
+    reported at its line as a build in one process reports it."""
+    for i in range(3, 3 + build_mod.PARALLEL_RENDER_MIN):
+        (site / f"content/lessons/{i:02d}-extra-{i}.md").write_text(
+            f"---\ntitle: Extra {i}\n---\n\n## Part\n\nThe loss starts at {{{{ tiny.loss @0 :.3f }}}}; $w_{i}$.\n")
+    parallel = build_mod.build(site, tmp_path / "parallel")
+    shutil.rmtree(site / ".cache")
+    monkeypatch.setattr(build_mod, "PARALLEL_RENDER_MIN", 10 ** 9)
+    serial = build_mod.build(site, tmp_path / "serial")
+    assert parallel.rendered == serial.rendered and "extra-5" in parallel.rendered
+    assert tree_hash(tmp_path / "parallel") == tree_hash(tmp_path / "serial")
+
+    monkeypatch.undo()
+    shutil.rmtree(site / ".cache")
+    bad = site / "content/lessons/05-extra-5.md"
+    bad.write_text(bad.read_text().replace("tiny.loss @0", "tiny.loss @999"))
+    found = errors_of(site)
+    assert len(found) == 1 and found[0].startswith(f"{bad}:{line_of(bad, '@999')}: step 999 of 'tiny' was not recorded")
+
+
 def test_failed_build_leaves_previous_build_untouched(site):
     build_mod.build(site)
     before = tree_hash(site / "build")
