@@ -24,7 +24,7 @@ def context(traces, options, uid, math):
             {"name": "step 0", "p": first, "loss": float(-np.log(first))},
             {"name": f"step {int(tr.steps[-1])}", "p": last, "loss": float(-np.log(last))},
         ],
-        "rows": [{"p": f"{p:.2f}", "loss": f"{-np.log(p):.2f}"} for p in TABLE_PS],
+        "rows": [{"p": f"{p:.2f}", "loss": f"{-np.log(p) + 0.0:.2f}"} for p in TABLE_PS],  # + 0.0: no "-0.00" at p = 1
         "figure": figure(uid, word, first, last, int(tr.steps[-1])),
     }
 
