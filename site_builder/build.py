@@ -242,7 +242,7 @@ def figure_jobs(lessons: list[Lesson], widgets: dict, scenarios: dict) -> dict[s
     jobs: dict[str, list] = {}
     for l in lessons:
         try:
-            _, uses = directives.extract_widgets(l.body, l.path, l.body_line, widgets, set(scenarios), lambda use: "")
+            uses = directives.widget_uses(l, widgets, scenarios)
         except (ContentError, ContentErrors):
             continue  # the renderer reports it
         for use in uses:
@@ -471,6 +471,7 @@ def _renderer(g: Gathered, builder: str, glossary: bytes):
         _RENDERERS.clear()
         renderer = _RENDERERS[key] = Renderer(g.root, g.config, g.widgets, compiled=g.cache / "templates")
     renderer.config, renderer.registry, renderer._bodies = g.config, g.widgets, {}
+    renderer.context_cache = (g.cache / "widgets", builder, {n: s.key for n, s in g.scenarios.items()})
     try:  # a kept Renderer's compiled-template folder may have been removed since (rm -rf .cache)
         (g.cache / "templates").mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -485,7 +486,6 @@ def warm(root: Path) -> None:
     g = gather(Path(root).resolve())
     glossary_file = g.root / "content" / "glossary.yaml"
     renderer = _renderer(g, g.builder, glossary_file.read_bytes() if glossary_file.is_file() else b"")
-    renderer.context_cache = (g.cache / "widgets", g.builder, {n: s.key for n, s in g.scenarios.items()})
     try:
         if g.lessons:
             renderer.lesson_html(g.lessons[0], sorted(g.scenarios), g.traces, g.traces.page_json)
@@ -495,6 +495,14 @@ def warm(root: Path) -> None:
 
 PARALLEL_RENDER_MIN = 6  # lessons to render before a second process is worth its start
 _RENDER_JOB: dict = {}  # what the forked render workers read (set just before they start)
+
+
+def _write_page(path: Path, html: str) -> None:
+    """A page into the page cache, whole or not at all (a worker or an interrupted build never
+    leaves half a page for the next build to take as made)."""
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(html.encode("utf-8"))
+    os.replace(tmp, path)
 
 
 def _lesson_files(page_cache: Path, lesson: Lesson, key: str, embed: bool) -> list[tuple[str, Path]]:
@@ -511,7 +519,6 @@ def _render_lessons(indices: list[int]) -> list[str]:
     job = _RENDER_JOB
     g = job["g"]
     renderer = _renderer(g, job["builder"], job["glossary"])
-    renderer.context_cache = (g.cache / "widgets", job["builder"], {n: s.key for n, s in g.scenarios.items()})
     made = []
     for i in indices:
         lesson = g.lessons[i]
@@ -521,9 +528,7 @@ def _render_lessons(indices: list[int]) -> list[str]:
         except Exception:  # noqa: BLE001 - rendered again in the main process, which says why
             continue
         for variant, path in job["files"][i]:
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(html[variant].encode("utf-8"))
-            os.replace(tmp, path)
+            _write_page(path, html[variant])
             made.append(str(path))
     return made
 
@@ -595,14 +600,11 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, Path]:
             return path
         if renderer is None:
             renderer = _renderer(g, builder, glossary)
-            renderer.context_cache = (cache / "widgets", builder, {n: s.key for n, s in scenarios.items()})
         html = make(renderer)
         page_cache.mkdir(parents=True, exist_ok=True)
         for old in held.pop(stem, ()):  # this page's older versions (lesson "a" keeps lesson "a-b"'s)
             old.unlink(missing_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(html.encode("utf-8"))
-        os.replace(tmp, path)
+        _write_page(path, html)
         result.rendered.append(name)
         return path
 
@@ -674,7 +676,7 @@ def prune_contexts(g: Gathered) -> None:
     wanted = set()
     for l in g.lessons:
         try:
-            _, uses = directives.extract_widgets(l.body, l.path, l.body_line, g.widgets, set(keys), lambda use: "")
+            uses = directives.widget_uses(l, g.widgets, keys)
         except (ContentError, ContentErrors):
             return  # cannot tell what that lesson needs: keep everything
         for use in uses:

@@ -82,6 +82,12 @@ def check_blocks(source: str, path, first_line: int) -> None:
     errors.raise_if_any()
 
 
+def widget_uses(lesson, registry: dict, scenarios) -> list[WidgetUse]:
+    """The widgets a lesson places, in page order (their figure ids are w1, w2, ...), without
+    changing its text; raises as extract_widgets does."""
+    return extract_widgets(lesson.body, lesson.path, lesson.body_line, registry, set(scenarios), lambda use: "")[1]
+
+
 def extract_widgets(source: str, path, first_line: int, registry: dict, scenarios, placeholder) -> tuple[str, list[WidgetUse]]:
     """Take every widget block out of `source`, validate it, and put placeholder(use) in its
     place. `scenarios` is the set of known scenario names."""

@@ -350,9 +350,7 @@ class Renderer:
     # --- the page for teachers --------------------------------------------------------------
     def widget_uses(self, lesson, scenario_names) -> list:
         """The widgets a lesson places, in page order (their figure ids are w1, w2, ...)."""
-        _, uses = directives.extract_widgets(lesson.body, lesson.path, lesson.body_line, self.registry,
-                                             set(scenario_names), lambda use: "")
-        return uses
+        return directives.widget_uses(lesson, self.registry, scenario_names)
 
     def teachers_html(self, lessons, scenario_names, traces, number: int = 1) -> str:
         """build/teachers.html: per lesson what it covers, its embed snippet (from base_url),

@@ -63,13 +63,20 @@ def _plain(value):
     return value
 
 
-def _unplain(value):
+def _unplain(value, arrays: bool = False):
+    """The plain JSON form back to Python values ({"$float": "NaN"} and the infinities). With
+    arrays (the cache form), {"$array": dtype, "shape", "b64"} comes back as a read-only
+    numpy array: _from_doc copies each into the dtype its field has, so a trace's arrays stay
+    writable."""
     if isinstance(value, dict):
+        if arrays and "$array" in value:
+            a = np.frombuffer(base64.b64decode(value["b64"]), dtype=np.dtype(value["$array"]))
+            return a.reshape(value["shape"])
         if set(value) == {"$float"}:
             return float(value["$float"].replace("Infinity", "inf"))
-        return {k: _unplain(v) for k, v in value.items()}
+        return {k: _unplain(v, arrays) for k, v in value.items()}
     if isinstance(value, list):
-        return [_unplain(v) for v in value]
+        return [_unplain(v, arrays) for v in value]
     return value
 
 
@@ -145,21 +152,6 @@ def _cache_arrays(value):
     return _plain(value)
 
 
-def _uncache(value):
-    """The cache form back to plain values, arrays as (read-only) numpy arrays: _from_doc
-    copies each into the dtype its field has, so a trace's arrays stay writable."""
-    if isinstance(value, dict):
-        if "$array" in value:
-            a = np.frombuffer(base64.b64decode(value["b64"]), dtype=np.dtype(value["$array"]))
-            return a.reshape(value["shape"])
-        if set(value) == {"$float"}:
-            return float(value["$float"].replace("Infinity", "inf"))
-        return {k: _uncache(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_uncache(v) for v in value]
-    return value
-
-
 def _trace_doc(traces: list[engine.Trace], scenario=None) -> dict:
     first = traces[0]
     varies = _varies(traces)
@@ -195,7 +187,7 @@ def from_cache_json(text: str) -> list[engine.Trace]:
     doc = json.loads(text)
     if doc.get("encoding") != "cache":
         raise ValueError("not the cache encoding")
-    return _from_doc(_uncache(doc))
+    return _from_doc(_unplain(doc, arrays=True))
 
 
 def from_plain_json(text: str) -> list[engine.Trace]:
