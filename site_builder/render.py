@@ -358,7 +358,7 @@ class Renderer:
         index is (index_page_size lessons a page: teachers.html, teachers-2.html, ...)."""
         base = self.config.base_url
         absolute = bool(re.match(r"^https?://", base))
-        index = paging(len(lessons), self.config.index_page_size, number, "teachers", "the page for teachers")
+        index = paging(len(lessons), self.config.index_page_size, number, "teachers", "the teachers' notes")
         items = []
         for l in lessons[index["first"] - 1:index["last"]]:
             links = []
