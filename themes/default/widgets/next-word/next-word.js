@@ -177,21 +177,23 @@
         fig.removeAttribute("data-forward");
         var phases = ["nx-p1", "nx-p2", "nx-p3", "nx-p4"];
         svg.classList.remove.apply(svg.classList, phases);
+        // Reduced motion: every phase at once, in this click (no timer, so nothing lands later).
         var gap = BPE.reducedMotion() ? 0 : 450;
+        var later = function (fn, ms) { if (gap) timers.push(window.setTimeout(fn, ms)); else fn(); };
         phases.forEach(function (cls, n) {
-          timers.push(window.setTimeout(function () {
+          later(function () {
             svg.classList.add(cls);
             if (n === 1) nodes[1].forEach(function (nd) { nd.val.textContent = BPE.fmt(detailAt(cur).a[1][0][nd.j], 2); });
-          }, gap * n));
+          }, gap * n);
         });
-        timers.push(window.setTimeout(function () {
+        later(function () {
           shown = true; draw();
           fig.setAttribute("data-forward", "done");
           button.textContent = "Run forward again";
           var p = run.outputs[cur][0];
           out.announce(announcer, "The network gives " + outs[target] + " " + pct(p[target]) + ". Its top guess is " +
             outs[p.indexOf(Math.max.apply(null, p))] + ".");
-        }, gap * phases.length));
+        }, gap * phases.length);
       });
       draw();
       return;
