@@ -32,6 +32,9 @@ def setup():
         "axes.spines.top": False,
         "axes.spines.right": False,
         "path.simplify": True,
+        # Titles sit at the top of their axes (no widget puts ticks or labels there): placing
+        # them automatically measured every tick label of every axes again (5% of drawing).
+        "axes.titley": 1.0,
     })
     return plt
 
