@@ -7,6 +7,7 @@ Each timing runs the real CLI in a fresh process (imports included), on a copy o
 repository's content in a temporary folder, so the numbers are what an author sees."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -53,6 +54,48 @@ def timed_mkdocs(project: Path) -> float:
     return time.perf_counter() - t
 
 
+# What a clean build keeps when only the pages are made again (the split below): the engine's
+# training (traces), its gradient checks and the widget contexts with their matplotlib figures.
+ENGINE_CACHES = ("traces", "gradcheck", "widgets")
+
+
+def pages_only(root: Path) -> None:
+    """Remove build/ and every cache but the engine's work (ENGINE_CACHES): the next build
+    reads, renders, writes and checks every page, as a clean build does, but trains and draws
+    nothing: the part of a clean build that mkdocs also does (Markdown into pages)."""
+    shutil.rmtree(root / "build", ignore_errors=True)
+    for entry in (root / ".cache").iterdir():
+        if entry.name not in ENGINE_CACHES:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+
+# Where a clean build's CPU goes, measured in one process, one stage after the other: the
+# same work the build's processes share out. Printed as CPU seconds.
+SPLIT = r"""
+import json, sys, tempfile, time
+from pathlib import Path
+clock = time.process_time
+t = clock(); import matplotlib.pyplot; mpl = clock() - t
+root = Path(sys.argv[1])
+from site_builder import build as B, figures, mathml, scenarios as sc
+from site_builder.widgets import discover
+figures.setup()
+t = clock(); g = B.gather(root); read = clock() - t   # (its training comes from the cache)
+jobs = B.figure_jobs(g.lessons, g.widgets, g.scenarios)
+folder = Path(tempfile.mkdtemp())
+train = check = draw = 0.0
+for name, s in sorted(g.scenarios.items()):
+    t = clock(); runs = sc.run_many([s], folder)[0]; train += clock() - t
+    t = clock(); B._gradcheck_stamp(s, folder); check += clock() - t
+    for widget, options, uid, path, line in jobs.get(name, []):
+        t = clock()
+        g.widgets[widget].context(runs, options, uid, lambda tex, display, p=Path(path), l=line: mathml.render(tex, display, p, l))
+        draw += clock() - t
+print(json.dumps({"import matplotlib (once per process that draws)": mpl, "train": train,
+                  "gradient check": check, "widget contexts and figures": draw}))
+"""
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
@@ -60,11 +103,13 @@ def main() -> None:
         for name in ("content", "themes"):
             shutil.copytree(REPO / name, root / name)
         mk = mkdocs_material(Path(tmp))
-        clean, material = [], []
-        for _ in range(3):  # interleaved, so both see the same machine
+        clean, material, pages = [], [], []
+        for _ in range(3):  # interleaved, so all see the same machine
             shutil.rmtree(root / ".cache", ignore_errors=True)
             shutil.rmtree(root / "build", ignore_errors=True)
             clean.append(timed_build(root))
+            pages_only(root)
+            pages.append(timed_build(root))
             if mk:
                 material.append(timed_mkdocs(mk))
         noop = [timed_build(root) for _ in range(5)]
@@ -76,9 +121,17 @@ def main() -> None:
             print(f"  {'ratio clean / material':<22} {statistics.median(clean) / m:7.2f} x")
             record("real site: clean build / mkdocs-material", statistics.median(clean) / m, 2, "x",
                    f"mkdocs-material {m:.2f} s on the same Markdown")
+            p = statistics.median(pages)
+            print(f"  {'pages only':<22} {p:7.3f} s   median of 3   a clean build with the engine's work kept "
+                  f"({', '.join(ENGINE_CACHES)} in .cache/): {p / m:.2f}x mkdocs-material")
         else:
             print("  mkdocs-material build    (not installed: make bench installs it)")
         print(f"  {'no-op rebuild':<22} {statistics.median(noop):7.3f} s   median of 5   target <= 0.5 s")
+        split = json.loads(subprocess.run([sys.executable, "-c", SPLIT, str(root)], cwd=REPO, check=True,
+                                          capture_output=True, text=True).stdout)
+        print(f"  where a clean build's CPU goes, one process (the build shares it out over {os.cpu_count()} cores):")
+        for what, seconds in split.items():
+            print(f"    {what:<48} {seconds:6.2f} s")
         print()
         print(f"  {'page':<28} {'bytes':>10}   target <= 250,000")
         for page in sorted((root / "build").rglob("*.html")):
