@@ -148,18 +148,18 @@ def stage_scenarios(root: Path, cache: Path | None = None):
     return found
 
 
-def _train_into_cache(scenario, folder: Path, figures: tuple | None = None) -> list[tuple]:
+def _train_into_cache(scenario, folder: Path) -> list[tuple]:
     """_train_many_into_cache for one scenario."""
-    return _train_many_into_cache([scenario], folder, [figures])
+    return _train_many_into_cache([scenario], folder)
 
 
-def _train_many_into_cache(batch: list, folder: Path, figures: list | None = None) -> list[tuple]:
+def _train_many_into_cache(batch: list, folder: Path) -> list[tuple]:
     """Train scenarios into the cache (in a worker process), those of one shape together
-    (scenarios.run_many); check each one's gradients there too (the stamp stage_gradcheck
-    reads), and draw the widget contexts that use it (figures[i] = (root, salt, jobs) for
-    batch[i]; see figure_jobs). Problems come back as plain (path, line, message) tuples,
-    the same in any process: an exception would have to be pickled, and one that cannot be
-    breaks the whole pool."""
+    (scenarios.run_many), and check each one's gradients there too (the stamp stage_gradcheck
+    reads). The widget contexts and their figures are drawn later, by the processes that
+    render the lessons (stage_render). Problems come back as plain (path, line, message)
+    tuples, the same in any process: an exception would have to be pickled, and one that
+    cannot be breaks the whole pool."""
     from site_builder import scenarios as sc
 
     problems: list[tuple] = []
@@ -169,7 +169,7 @@ def _train_many_into_cache(batch: list, folder: Path, figures: list | None = Non
         return [(str(s.path), None, "training ran out of memory; make the scenario smaller") for s in batch]
     except Exception as exc:  # noqa: BLE001 - never a traceback; sc.run already maps the engine's errors
         return [(str(s.path), None, f"training failed ({type(exc).__name__}: {exc})") for s in batch]
-    for scenario, runs, fig in zip(batch, results, figures or [None] * len(batch)):
+    for scenario, runs in zip(batch, results):
         if isinstance(runs, (ContentError, ContentErrors)):
             problems += [(e.path, e.line, e.message) for e in (runs.errors if isinstance(runs, ContentErrors) else [runs])]
             continue
@@ -177,8 +177,6 @@ def _train_many_into_cache(batch: list, folder: Path, figures: list | None = Non
             _gradcheck_stamp(scenario, folder.parent / "gradcheck")
         except Exception:  # noqa: BLE001 - no stamp: stage_gradcheck checks it again and says why
             pass
-        if fig:
-            _draw_contexts(scenario, runs, *fig, folder.parent / "widgets")
     return problems
 
 
@@ -209,34 +207,9 @@ def _batches(todo: list, workers: int) -> list[list]:
     return tasks
 
 
-_WORKER_REGISTRY: dict = {}
-
-
-def _draw_contexts(scenario, runs, root: Path, salt: str, jobs: list, folder: Path) -> None:
-    """Each widget context of `jobs` that is not in the context cache yet, made and stored.
-    Anything that goes wrong is left to the renderer, which makes it again and reports it."""
-    from site_builder import mathml
-    from site_builder.widgets import context_key, discover, store_context
-
-    for name, options, uid, path, line in jobs:
-        key = context_key(salt, name, scenario.name, scenario.key, options, uid)
-        if (folder / f"{key}.pickle").exists():
-            continue
-        try:
-            if root not in _WORKER_REGISTRY:
-                _WORKER_REGISTRY[root] = discover(root)
-            spec = _WORKER_REGISTRY[root][name]
-            if spec.scenario_check and spec.scenario_check(runs):
-                continue
-            math = lambda tex, display, path=Path(path), line=line: mathml.render(tex, display, path, line)  # noqa: E731
-            store_context(folder, key, spec.context(runs, options, uid, math))
-        except Exception:  # noqa: BLE001
-            continue
-
-
 def figure_jobs(lessons: list[Lesson], widgets: dict, scenarios: dict) -> dict[str, list]:
     """Scenario name -> the widget contexts the lessons ask of it: (widget, options, uid,
-    lesson path, line), for the training workers to draw beside the training."""
+    lesson path, line)."""
     from site_builder import directives
 
     jobs: dict[str, list] = {}
@@ -251,19 +224,43 @@ def figure_jobs(lessons: list[Lesson], widgets: dict, scenarios: dict) -> dict[s
     return jobs
 
 
+def _contexts_to_make(g: "Gathered", builder: str, lesson: Lesson) -> int:
+    """How many of the lesson's widget contexts (most of them a matplotlib figure) are not in
+    the context cache yet: the renderer makes them (Renderer._widget_context)."""
+    from site_builder import directives
+    from site_builder.widgets import context_key
+
+    try:
+        uses = directives.widget_uses(lesson, g.widgets, g.scenarios)
+    except (ContentError, ContentErrors):
+        return 0  # the renderer reports it
+    folder, missing = g.cache / "widgets", 0
+    for use in uses:
+        if g.widgets[use.name].context:
+            scenario_key = g.scenarios[use.scenario].key if use.scenario else None
+            key = context_key(builder, use.name, use.scenario, scenario_key, use.options, f"w{use.index}")
+            missing += not (folder / f"{key}.pickle").exists()
+    return missing
+
+
 def _warm_worker(root: Path) -> None:
     """A training worker's start-up, done while the main process is still reading the site:
-    the imports training and drawing need, and the site's widgets."""
-    from site_builder import figures, scenarios  # noqa: F401
-    from site_builder.widgets import discover
+    the imports training needs. (Training workers draw nothing: matplotlib is imported once,
+    by the main process while they train, and the processes forked from it to render the
+    lessons draw the figures.)"""
+    from site_builder import scenarios  # noqa: F401
+
+
+def _prepare_drawing(lessons: list[Lesson], widgets: dict, scenarios: dict) -> None:
+    """While the workers train: when the lessons place widgets that draw from a scenario,
+    import matplotlib here, once, for the processes that will render the lessons (forked
+    from this one) to draw their figures."""
+    if not figure_jobs(lessons, widgets, scenarios):
+        return
+    from site_builder import figures
 
     figures.setup()
     import matplotlib.pyplot  # noqa: F401
-
-    try:
-        _WORKER_REGISTRY.setdefault(root, discover(root))
-    except Exception:  # noqa: BLE001 - the main process reports what is wrong with them
-        pass
 
 
 def early_pool(root: Path, cache: Path):
@@ -297,13 +294,13 @@ def _training_cost(s) -> float:
         return 0.0
 
 
-def stage_train(scenarios: dict, cache: Path, figures: tuple | None = None, pool=None) -> Traces:
+def stage_train(scenarios: dict, cache: Path, pool=None, meanwhile=None) -> Traces:
     """Every scenario ready in the cache, trained on all cores when several need it (those
     of one shape as one batched computation, see _batches; the longest tasks first); the
     traces stay on disk until a page asks for them. Every scenario that fails to train is
     reported (all at once, as ContentErrors), whether it trained in a worker or here.
-    figures = (root, salt, a function giving figure_jobs(...)): the workers also draw the
-    widget contexts of the scenarios they train. pool: workers already started (early_pool)."""
+    pool: workers already started (early_pool). meanwhile: what this process does while
+    workers train (it would otherwise wait); what it raises is ignored (an early start only)."""
     folder = cache / "traces"
     traces = Traces(scenarios, folder)
     todo = [s for name, s in sorted(scenarios.items()) if not (folder / f"{name}-{s.key}.json").exists()]
@@ -316,14 +313,16 @@ def stage_train(scenarios: dict, cache: Path, figures: tuple | None = None, pool
 
         folder.mkdir(parents=True, exist_ok=True)
         with pool or ProcessPoolExecutor(max_workers=min(len(tasks), cores)) as pool:
-            jobs = figures[2]() if figures else {}
             # Longest first, so no worker is left with a long task when the others are done;
             # results are still read (and reported) in the tasks' order.
-            started = {id(task): pool.submit(_train_many_into_cache, task, folder,
-                                             [(figures[0], figures[1], jobs.get(s.name, [])) if figures else None
-                                              for s in task])
+            started = {id(task): pool.submit(_train_many_into_cache, task, folder)
                        for task in sorted(tasks, key=lambda t: sum(map(_training_cost, t)), reverse=True)}
             futures = [(task, started[id(task)]) for task in tasks]
+            if meanwhile is not None:
+                try:
+                    meanwhile()
+                except Exception:  # noqa: BLE001 - see the docstring
+                    pass
             for task, future in futures:
                 try:
                     problems = future.result()
@@ -436,8 +435,8 @@ def gather(root: Path, stages: "Stages | None" = None) -> Gathered:
         widgets = s.run("widgets", stage_widgets, root)
         scenarios = s.run("scenarios", stage_scenarios, root, cache)
         builder = _builder_digest(root, config)
-        traces = s.run("train", stage_train, scenarios, cache,
-                       (root, builder, lambda: figure_jobs(lessons, widgets, scenarios)), pool)
+        traces = s.run("train", stage_train, scenarios, cache, pool,
+                       (lambda: _prepare_drawing(lessons, widgets, scenarios)) if pool is not None else None)
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -494,6 +493,7 @@ def warm(root: Path) -> None:
 
 
 PARALLEL_RENDER_MIN = 6  # lessons to render before a second process is worth its start
+FIGURE_COST = 10  # a widget context to make (a matplotlib figure) costs about ten lessons' rendering
 _RENDER_JOB: dict = {}  # what the forked render workers read (set just before they start)
 
 
@@ -534,26 +534,30 @@ def _render_lessons(indices: list[int]) -> list[str]:
 
 
 def _render_in_parallel(g: Gathered, builder: str, glossary: bytes, page_cache: Path, keys: list, names: list) -> set:
-    """When many lessons need rendering (a clean build, a theme change), their pages are
-    rendered by forked worker processes, one share each, into the page cache; the paths they
-    made come back. Nothing happens on a machine with one core, where processes are not
-    forked, or for a few lessons (a prose edit renders in the main process)."""
+    """When the lessons to render are work enough for several processes (many lessons, as in
+    a clean build or after a theme change, or figures to draw), their pages are rendered by
+    forked worker processes into the page cache; the paths they made come back. Each worker
+    takes the costliest lesson left (its figures to draw, see _contexts_to_make) when it is
+    free. Nothing happens on a machine with one core, where processes are not forked, or for
+    little work (a prose edit renders in the main process)."""
     import multiprocessing
 
     files = [_lesson_files(page_cache, l, k, g.config.embed) for l, k in zip(g.lessons, keys)]
     todo = [i for i, f in enumerate(files) if not all(p.exists() for _, p in f)]
     cores = os.cpu_count() or 1
-    if len(todo) < PARALLEL_RENDER_MIN or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(todo) < 2 or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return set()
+    cost = {i: 1 + FIGURE_COST * _contexts_to_make(g, builder, g.lessons[i]) for i in todo}
+    if sum(cost.values()) < PARALLEL_RENDER_MIN:
         return set()
     from concurrent.futures import ProcessPoolExecutor
 
     page_cache.mkdir(parents=True, exist_ok=True)
     _RENDER_JOB.update(g=g, builder=builder, glossary=glossary, names=names, files=files)
-    shares = [todo[k::cores] for k in range(cores)]  # interleaved: long and short lessons mixed
     made: set = set()
     try:
-        with ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("fork")) as pool:
-            for paths in pool.map(_render_lessons, shares):
+        with ProcessPoolExecutor(max_workers=min(cores, len(todo)), mp_context=multiprocessing.get_context("fork")) as pool:
+            for paths in pool.map(_render_lessons, [[i] for i in sorted(todo, key=lambda i: -cost[i])]):
                 made.update(Path(p) for p in paths)
     except Exception:  # noqa: BLE001 - a worker that died: the main process renders what is missing
         pass
