@@ -514,8 +514,11 @@ def _lesson_files(page_cache: Path, lesson: Lesson, key: str, embed: bool) -> li
 
 
 def _render_lessons(indices: list[int]) -> list[str]:
-    """In a forked worker: render these lessons' pages into the page cache. A lesson that
-    fails is left alone (the main process renders it again and reports its problem)."""
+    """In a forked worker: render these lessons' pages into the page cache, and parse each
+    for the link check (kept in .cache/links by its bytes, where stage_check finds it). A
+    lesson that fails is left alone (the main process renders it again and reports its problem)."""
+    from site_builder.linkcheck import parse_cached
+
     job = _RENDER_JOB
     g = job["g"]
     renderer = _renderer(g, job["builder"], job["glossary"])
@@ -530,6 +533,10 @@ def _render_lessons(indices: list[int]) -> list[str]:
         for variant, path in job["files"][i]:
             _write_page(path, html[variant])
             made.append(str(path))
+            try:
+                parse_cached(path, g.cache / "links")
+            except Exception:  # noqa: BLE001 - the check parses it again, and says what is wrong
+                pass
     return made
 
 
