@@ -278,9 +278,31 @@ class NetSpec:
         return f"NetSpec({'-'.join(map(str, self.sizes))}, {'/'.join(self.activations)}, {self.loss}/{self.reduction}{bug})"
 
 
+def _by_member(parts: list, quiet: bool):
+    """f and f' that apply each (activation, member slice) of `parts` to its members, every
+    member's numbers exactly those its own activation gives."""
+    def f(z):
+        out = np.empty_like(z)
+        for act, sl in parts:
+            into = _INTO.get(act.name) if quiet or act.name != "sigmoid" else None
+            if into is not None:
+                into(z[sl], out[sl])
+            else:
+                out[sl] = act.f(z[sl])
+        return out
+
+    def df(z, a):
+        out = np.empty_like(a)
+        for act, sl in parts:
+            out[sl] = act.df(z[sl], a[sl])
+        return out
+
+    return f, df
+
+
 # Activations that can write into a given array (the training loop keeps the output layer's
 # activations so), each the same operations as its ACTIVATIONS entry; the others are copied.
-_INTO = {"sigmoid": _sigmoid_quiet, "tanh": np.tanh}
+_INTO = {"sigmoid": _sigmoid_quiet, "tanh": np.tanh, "relu": lambda z, out: np.maximum(z, 0.0, out=out)}
 
 
 class Plan:
@@ -289,11 +311,18 @@ class Plan:
     are the same calls with the parameters given by name). `quiet`: for a caller that
     ignores floating-point errors itself (np.errstate), the activations skip doing it."""
 
-    def __init__(self, net: NetSpec, quiet: bool = False):
+    def __init__(self, net: NetSpec, quiet: bool = False, runs: list | None = None):
         self.layers = net.layers
         self.f = [(_sigmoid_quiet if quiet and name == "sigmoid" else ACTIVATIONS[name].f) for name in net.activations]
         self.f_into = _INTO.get(net.activations[-1])
         self.df = [ACTIVATIONS[name].df for name in net.activations]
+        if runs is not None:
+            # Members side by side with other hidden activations: runs is [(activations,
+            # slice of the member axis), ...]; each hidden layer applies each run's own.
+            for l in range(net.layers - 1):
+                parts = [(ACTIVATIONS[acts[l]], sl) for acts, sl in runs]
+                if len({act.name for act, _ in parts}) > 1:
+                    self.f[l], self.df[l] = _by_member(parts, quiet)
         self.loss_delta = LOSSES[net.loss].delta
         self.mean = net.reduction == "mean"
         self.overwrite = net.gradient == "overwrite"

@@ -264,8 +264,8 @@ def train_many(jobs) -> list[list[Trace]]:
             labels = ((cfg.input_labels, cfg.output_labels) if m.data is None
                       else (m.data.input_labels, m.data.output_labels))
             # The member as the loop sees it: its own start and labels, whatever job it came from.
-            own = replace(m, net=None, init=m.init or cfg.init, data=Dataset(X, T, None, *labels))
-            family = groups.setdefault((mnet, X.shape, T.shape, loop), (mnet, cfg, {}))[2]
+            own = replace(m, net=mnet, init=m.init or cfg.init, data=Dataset(X, T, None, *labels))
+            family = groups.setdefault((_shape_key(mnet), X.shape, T.shape, loop), (mnet, cfg, {}))[2]
             family.setdefault((k, id(X), id(T)), []).append((k, i, own))
     out = [[None] * len(members) for _, _, members in jobs]
     for mnet, cfg, entries in _packed(groups):
@@ -322,7 +322,7 @@ def batch_shape(net: NetSpec, cfg: TrainConfig, members) -> tuple | None:
             mnet = m.net or net
             X, T = (cfg.X, cfg.T) if m.data is None else (m.data.X, m.data.T)
             n, d, k = len(X), np.shape(X)[-1], np.shape(T)[-1]
-            shapes.add((mnet, n, d, k))
+            shapes.add((_shape_key(mnet), n, d, k))
             total, _ = _length(cfg, n)
             P = sum(int(np.prod(s)) for s in mnet.param_shapes().values())
             recorded += len(record_schedule(total, cfg.record)) * (n * k + 2 * P)
@@ -330,6 +330,13 @@ def batch_shape(net: NetSpec, cfg: TrainConfig, members) -> tuple | None:
         return (_loop_key(cfg), frozenset(shapes)), recorded, live
     except (ValueError, TypeError, IndexError):
         return None
+
+
+def _shape_key(net: NetSpec) -> tuple:
+    """What members must share to train in one batch: everything of the network but the
+    activations of its hidden layers, which the loop applies member by member (so the
+    sigmoid and ReLU networks of one depth train together)."""
+    return net.sizes, net.activations[-1], net.loss, net.reduction, net.gradient
 
 
 def _loop_key(cfg: TrainConfig) -> tuple:
@@ -363,12 +370,31 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     for m in members:
         if not np.isfinite(m.eta) or m.eta < 0:
             raise ValueError(f"the learning rate must be a finite number >= 0, got {m.eta}")
+    # Members whose hidden layers differ in activation (m.net; all else as `net`) train side
+    # by side: those with the same activations next to each other, so each layer applies
+    # each activation to one run of members (a slice: no copies).
+    kinds = list(dict.fromkeys((m.net or net).activations for m in members))
+    if len(kinds) > 1:
+        order = sorted(range(len(members)), key=lambda i: kinds.index((members[i].net or net).activations))
+        if order != list(range(len(members))):
+            data_axis = X.ndim == 3
+            traces = _train_group(net, cfg, X[order] if data_axis else X, T[order] if data_axis else T,
+                                  [members[i] for i in order])
+            out = [None] * len(members)
+            for i, tr in zip(order, traces):
+                out[i] = tr
+            return out
+    runs, start = [], 0
+    for kind in kinds:
+        stop = start + sum(1 for m in members if (m.net or net).activations == kind)
+        runs.append((kind, slice(start, stop)))
+        start = stop
     M = len(members)
     total, per_epoch = _length(cfg, n)
     batch = cfg.batch_size
     schedule = record_schedule(total, cfg.record)
     detail_at, detail_idx = _detail(cfg.record, n)
-    plan = Plan(net, quiet=True)  # the loop runs under errstate(all="ignore")
+    plan = Plan(net, quiet=True, runs=runs if len(runs) > 1 else None)  # the loop runs under errstate(all="ignore")
     L, K = net.layers, net.sizes[-1]
     loss = LOSSES[net.loss]
     keep_z = net.loss != "squared_error"  # the cross-entropies' loss is computed from z_L
@@ -535,7 +561,7 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     with np.errstate(all="ignore"):
         correct = count_correct(rec_out[:, :last.max() + 1], T if T.ndim == 2 else T[:, None])
     records = _Records(schedule, rec_loss, rec_out, rec_theta, rec_grad, rec_sign, correct, details)
-    return [_member_trace(net, cfg, flat, X if X.ndim == 2 else X[m], T if T.ndim == 2 else T[m], m, member, per_epoch,
+    return [_member_trace(member.net or net, cfg, flat, X if X.ndim == 2 else X[m], T if T.ndim == 2 else T[m], m, member, per_epoch,
                           detail_idx, records, ends[m], int(last[m]) + 1)
             for m, member in enumerate(members)]
 
