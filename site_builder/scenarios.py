@@ -958,23 +958,32 @@ def _store(scenario: Scenario, result: list[engine.Trace], cache_dir: Path | Non
 
 def check_gradients(scenario: Scenario) -> engine.GradCheck:
     """Backprop vs finite differences at the initial parameters of the first member of each
-    network and data set the scenario trains (one for most); the worst check is returned.
-    At most CHECK_SAMPLES samples (evenly spread) and CHECK_ENTRIES entries of each
+    kind of network the scenario trains on each data set (one for most); the worst check is
+    returned. At most CHECK_SAMPLES samples (evenly spread) and CHECK_ENTRIES entries of each
     parameter are compared, so a large scenario's check takes a bounded time.
+
+    Networks of one kind (the same hidden activations, output activation, loss and
+    reduction) run the same backprop code, layer for layer: a deeper one only runs more of
+    it. So of each kind only the deepest (then largest) is checked: a sweep over nine depths
+    checks its deepest network, not all nine, and still every activation it uses, every
+    layer-to-layer step and the loss (a broken gradient of any of them fails the build;
+    tests/unit/test_engine_gradient_overwrite.py).
 
     A network with `gradient: overwrite` (the deliberate teaching bug) is left out: its check
     fails by design, and the page that shows it says so with its own number. A scenario with
     only such networks returns a check with nothing compared (max_rel_error 0)."""
-    worst, seen = None, set()
+    chosen: dict = {}  # kind -> (rank, net, member, X, T)
     for m in scenario.members or [engine.Member(scenario.config.eta, scenario.seeds[0])]:
         net = m.net or scenario.net
         if net.gradient != "sum":
             continue
         X, T = (scenario.config.X, scenario.config.T) if m.data is None else (m.data.X, m.data.T)
-        key = (net, id(X))
-        if key in seen:
-            continue
-        seen.add(key)
+        kind = (frozenset(net.activations[:-1]), net.activations[-1], net.loss, net.reduction, id(X))
+        rank = (net.layers, sum(math.prod(s) for s in net.param_shapes().values()))
+        if kind not in chosen or rank > chosen[kind][0]:
+            chosen[kind] = (rank, net, m, X, T)
+    worst = None
+    for _, net, m, X, T in chosen.values():
         if len(X) > CHECK_SAMPLES:
             rows = np.unique(np.linspace(0, len(X) - 1, CHECK_SAMPLES).round().astype(np.intp))
             X, T = X[rows], T[rows]
