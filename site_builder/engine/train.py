@@ -351,7 +351,7 @@ RING_BYTES = 1 << 20  # the loop's working rows (see _train_group) stay about th
 RING_STEPS = 128  # and hold at most this many steps,
 RING_MIN_STEPS = 8  # but at least this many (the work after a block is then shared by them)
 RING_MAX_BYTES = 1 << 24  # unless that would pass this size
-GATHER_BELOW = 16  # parameters of fewer numbers go to the records by gathers, others by copies
+GATHER_BELOW = 4  # parameters of fewer numbers go to the records by gathers, others by copies
 
 
 def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, members: list[Member]) -> list[Trace]:
@@ -441,8 +441,12 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     # (rows of M x P numbers); at_out the same for the outputs (rows of M x n x K).
     at_param = {name: _gather(B, M, P, sl.start, sl.stop).reshape(M, B, *shapes[name])
                 if sl.stop - sl.start < GATHER_BELOW else None for name, sl in flat.slices.items()}
-    at_out = _gather(B, M, n * K, 0, n * K).reshape(M, B, n, K)
+    at_out = _gather(B, M, n * K, 0, n * K).reshape(M, B, n, K) if n * K < GATHER_BELOW else None
     r = 0  # records written so far
+    # The sign of record i's update is that of record i + 1 - record i when record i + 1 is
+    # the very next step (worked out after the loop), else from the ring's rows at the time.
+    consecutive = np.diff(schedule) == 1  # (R - 1,)
+    ring_signed = np.flatnonzero(~consecutive)
     active = np.ones(M, dtype=bool)
     ends: list[_End | None] = [None] * M
     details: dict[int, dict] = {}
@@ -511,32 +515,36 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                                ring_grad[j, m].copy())
                 active[m] = False
 
-            # The recorded steps of the block; the sign of the update right after each.
+            # The recorded steps of the block.
             r1 = int(np.searchsorted(schedule, s0 + nb))
             if r1 > r:
                 js = schedule[r:r1] - s0
                 if js[-1] - js[0] == len(js) - 1:  # a run of steps: slices, no copies
-                    js, after = slice(int(js[0]), int(js[-1]) + 1), slice(int(js[0]) + 1, int(js[-1]) + 2)
-                else:
-                    after = js + 1
+                    js = slice(int(js[0]), int(js[-1]) + 1)
                 # From step-major rows to member-major records: gathers by precomputed indices
-                # (one C loop each; a transposing copy would loop over every tiny parameter).
+                # for the tiniest parameters (one C loop each; a transposing copy would loop
+                # over every one of their few numbers), copies for the others.
                 rec_loss[:, r:r1] = E[js].T
-                rec_out[:, r:r1] = ring_out.reshape(-1).take(at_out[:, js])
-                signs = _signs(ring_theta[after], ring_theta[js]).reshape(-1)
+                if at_out is None:  # many outputs per member: copies of long runs
+                    rec_out[:, r:r1] = ring_out[js].swapaxes(0, 1)
+                else:
+                    rec_out[:, r:r1] = ring_out.reshape(-1).take(at_out[:, js])
                 theta_flat, grad_flat = ring_theta.reshape(-1), ring_grad.reshape(-1)
                 for name in shapes:
                     at = at_param[name]
                     if at is None:  # a larger parameter: a plain copy loops over long enough runs
                         rec_theta[name][:, r:r1] = tv[name][js].swapaxes(0, 1)
                         rec_grad[name][:, r:r1] = gv[name][js].swapaxes(0, 1)
-                        rec_sign[name][:, r:r1] = flat.views(signs.reshape(r1 - r, M, P))[name].swapaxes(0, 1)
-                        continue
-                    rec_theta[name][:, r:r1] = theta_flat.take(at[:, js])
-                    rec_grad[name][:, r:r1] = grad_flat.take(at[:, js])
-                    rec_sign[name][:, r:r1] = signs.take(at[:, :r1 - r])
-                    if schedule[r1 - 1] == total:
-                        rec_sign[name][:, r1 - 1] = 0  # no update follows the last step
+                    else:
+                        rec_theta[name][:, r:r1] = theta_flat.take(at[:, js])
+                        rec_grad[name][:, r:r1] = grad_flat.take(at[:, js])
+                # Signs of records whose next step is not recorded: from the ring's rows.
+                lo, hi = np.searchsorted(ring_signed, (r, r1))
+                if hi > lo:
+                    idx = ring_signed[lo:hi]
+                    rows_at = schedule[idx] - s0
+                    for name, v in flat.views(_signs(ring_theta[rows_at + 1], ring_theta[rows_at])).items():
+                        rec_sign[name][:, idx] = v.swapaxes(0, 1)
                 r = r1
             s0 += nb
             if not active.any():
@@ -545,6 +553,14 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                 opt.set_active(active)
                 plain = batch is None and opt.velocity is None and opt.mask is None
             ring_theta[0] = ring_theta[nb]
+
+    # The signs of records whose next step is recorded too: from the records themselves, a
+    # run of them at a time (whole member-major arrays, no gathers). A member that stopped at
+    # a recorded step has its end state there already; one that stopped between records
+    # took its sign from the ring.
+    for i0, i1 in _runs(consecutive[:max(r - 1, 0)]):
+        for name in shapes:
+            _signs(rec_theta[name][:, i0 + 1:i1 + 1], rec_theta[name][:, i0:i1], out=rec_sign[name][:, i0:i1])
 
     # Each member's end state goes right after its records before that step (a member that
     # stopped at a recorded step has it there already); no update follows it.
@@ -571,6 +587,12 @@ def _gather(rows: int, M: int, width: int, start: int, stop: int) -> np.ndarray:
     rows of M x width numbers."""
     return (np.arange(rows)[None, :, None] * (M * width) + np.arange(M)[:, None, None] * width
             + np.arange(start, stop)[None, None, :])
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of True in a 1-d bool array."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
 def _signs(new: np.ndarray, old: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
