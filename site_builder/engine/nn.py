@@ -294,7 +294,11 @@ def _by_member(parts: list, quiet: bool):
     def df(z, a):
         out = np.empty_like(a)
         for act, sl in parts:
-            out[sl] = act.df(z[sl], a[sl])
+            into = _DF_INTO.get(act.name)
+            if into is not None:
+                into(z[sl], a[sl], out[sl])
+            else:
+                out[sl] = act.df(z[sl], a[sl])
         return out
 
     return f, df
@@ -303,6 +307,27 @@ def _by_member(parts: list, quiet: bool):
 # Activations that can write into a given array (the training loop keeps the output layer's
 # activations so), each the same operations as its ACTIVATIONS entry; the others are copied.
 _INTO = {"sigmoid": _sigmoid_quiet, "tanh": np.tanh, "relu": lambda z, out: np.maximum(z, 0.0, out=out)}
+
+
+def _sigmoid_d_into(z, a, out):  # a * (1.0 - a)
+    return np.multiply(a, np.subtract(1.0, a, out=out), out=out)
+
+
+def _tanh_d_into(z, a, out):  # 1.0 - a * a
+    return np.subtract(1.0, np.multiply(a, a, out=out), out=out)
+
+
+def _relu_d_into(z, a, out):  # (z > 0.0) as 1.0 / 0.0
+    return np.greater(z, 0.0, out=out, casting="unsafe")
+
+
+_DF_INTO = {"sigmoid": _sigmoid_d_into, "tanh": _tanh_d_into, "relu": _relu_d_into}
+
+
+def _relu_d_quiet(z, a):
+    # relu_d for the training loop: True/False rather than 1.0/0.0 (one call fewer), which
+    # the multiply by the blame turns into exactly the same numbers.
+    return np.greater(z, 0.0)
 
 
 class Plan:
@@ -315,7 +340,7 @@ class Plan:
         self.layers = net.layers
         self.f = [(_sigmoid_quiet if quiet and name == "sigmoid" else ACTIVATIONS[name].f) for name in net.activations]
         self.f_into = _INTO.get(net.activations[-1])
-        self.df = [ACTIVATIONS[name].df for name in net.activations]
+        self.df = [(_relu_d_quiet if quiet and name == "relu" else ACTIVATIONS[name].df) for name in net.activations]
         if runs is not None:
             # Members side by side with other hidden activations: runs is [(activations,
             # slice of the member axis), ...]; each hidden layer applies each run's own.

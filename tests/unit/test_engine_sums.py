@@ -67,3 +67,30 @@ def test_quiet_sigmoid_is_the_sigmoid_bit_for_bit():
         assert _sigmoid_quiet(z).tobytes() == want.tobytes()
         out = np.empty_like(z)
         assert _sigmoid_quiet(z, out) is out and out.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
+def test_the_loops_activations_give_the_activations_numbers(name):
+    """The training loop's Plan (quiet, and with members of other hidden activations side by
+    side) against ACTIVATIONS, bit for bit, values and derivatives times a blame."""
+    from site_builder.engine import NetSpec
+    from site_builder.engine.nn import Plan
+
+    z = awkward((6, 9, 4)) / 1e25
+    z[0, 0, :3] = [-800.0, 800.0, 0.0]
+    blame = awkward((6, 9, 4)) / 1e20
+    act = ACTIVATIONS[name]
+    with np.errstate(all="ignore"):
+        a = act.f(z)
+        want = blame * act.df(z, a)
+        net = NetSpec((4, 4, 1), (name, "sigmoid"))
+        quiet = Plan(net, quiet=True)
+        assert quiet.f[0](z).tobytes() == a.tobytes()
+        assert (blame * quiet.df[0](z, a)).tobytes() == want.tobytes()
+        other = "tanh" if name != "tanh" else "relu"
+        mixed = Plan(net, quiet=True, runs=[((name, "sigmoid"), slice(0, 4)), ((other, "sigmoid"), slice(4, 6))])
+        o = ACTIVATIONS[other]
+        assert mixed.f[0](z)[:4].tobytes() == a[:4].tobytes()
+        assert mixed.f[0](z)[4:].tobytes() == o.f(z[4:]).tobytes()
+        assert (blame * mixed.df[0](z, a))[:4].tobytes() == want[:4].tobytes()
+        assert (blame[4:] * mixed.df[0](z, a)[4:]).tobytes() == (blame[4:] * o.df(z[4:], a[4:])).tobytes()
