@@ -929,6 +929,52 @@ def run_many(scenarios: list[Scenario], cache_dir: Path | None = None) -> list:
     return out
 
 
+def member_batches(scenario: Scenario) -> list[list[int]]:
+    """The scenario's members (indices into scenario.members) as the engine batches them:
+    members of one batch train as one computation, so a training split over workers (see
+    run_part) is best split between these lists, never inside one. deep-gradients: its 9
+    depths, 4 members each."""
+    groups: dict = {}
+    for i, m in enumerate(scenario.members):
+        net = m.net or scenario.net
+        X = scenario.config.X if m.data is None else m.data.X
+        groups.setdefault((engine.shape_key(net), np.shape(X)), []).append(i)
+    return list(groups.values())
+
+
+def run_part(scenario: Scenario, members) -> list[engine.Trace]:
+    """Train only the members at these indices of scenario.members (in this order): each
+    Trace bitwise the one run() gives that member. For splitting one large scenario over
+    several workers; merge_parts puts the parts together. Engine problems are a
+    ContentError at the scenario, as in run()."""
+    members = [int(i) for i in members]
+    if not members or sorted(set(members)) != sorted(members) or not all(0 <= i < len(scenario.members) for i in members):
+        raise ValueError(f"a part names distinct members 0..{len(scenario.members) - 1}, got {members}")
+    part = dataclasses.replace(scenario, members=[scenario.members[i] for i in members])
+    part.__dict__.pop("_key", None)
+    return _train(part)
+
+
+def merge_parts(scenario: Scenario, parts, cache_dir: Path | None = None) -> list[engine.Trace]:
+    """The scenario's traces in member order from parts [(member indices, traces from
+    run_part), ...] that together name every member once; stored in cache_dir as exactly the
+    file run() / run_many() would write for the whole scenario."""
+    out: list = [None] * len(scenario.members)
+    for indices, traces in parts:
+        indices = [int(i) for i in indices]
+        if len(indices) != len(traces):
+            raise ValueError(f"a part of {len(indices)} member(s) came back with {len(traces)} trace(s)")
+        for i, tr in zip(indices, traces):
+            if out[i] is not None:
+                raise ValueError(f"member {i} is in two parts")
+            out[i] = tr
+    missing = [i for i, tr in enumerate(out) if tr is None]
+    if missing:
+        raise ValueError(f"no part trained member(s) {missing}")
+    _store(scenario, out, cache_dir)
+    return out
+
+
 def _from_cache(scenario: Scenario, cache_dir: Path | None) -> list[engine.Trace] | None:
     from site_builder import traces as trace_io
 

@@ -32,7 +32,7 @@ from site_builder.engine.surface import SliceSpec, SurfaceSpec, landscapes
 from site_builder.engine.trace import Trace
 
 __all__ = ["AXES", "Dataset", "FlatParams", "Member", "RecordSpec", "TrainConfig", "batch_shape", "member_net", "record_schedule",
-           "sweep_members", "target_problem", "train", "train_many", "train_members", "train_sweep"]
+           "shape_key", "sweep_members", "target_problem", "train", "train_many", "train_members", "train_sweep"]
 
 SATURATION = 1e-4  # a sigmoid/tanh unit is saturated when f'(z) < this on every sample
 
@@ -265,7 +265,7 @@ def train_many(jobs) -> list[list[Trace]]:
                       else (m.data.input_labels, m.data.output_labels))
             # The member as the loop sees it: its own start and labels, whatever job it came from.
             own = replace(m, net=mnet, init=m.init or cfg.init, data=Dataset(X, T, None, *labels))
-            family = groups.setdefault((_shape_key(mnet), X.shape, T.shape, loop), (mnet, cfg, {}))[2]
+            family = groups.setdefault((shape_key(mnet), X.shape, T.shape, loop), (mnet, cfg, {}))[2]
             family.setdefault((k, id(X), id(T)), []).append((k, i, own))
     out = [[None] * len(members) for _, _, members in jobs]
     for mnet, cfg, entries in _packed(groups):
@@ -322,7 +322,7 @@ def batch_shape(net: NetSpec, cfg: TrainConfig, members) -> tuple | None:
             mnet = m.net or net
             X, T = (cfg.X, cfg.T) if m.data is None else (m.data.X, m.data.T)
             n, d, k = len(X), np.shape(X)[-1], np.shape(T)[-1]
-            shapes.add((_shape_key(mnet), n, d, k))
+            shapes.add((shape_key(mnet), n, d, k))
             total, _ = _length(cfg, n)
             P = sum(int(np.prod(s)) for s in mnet.param_shapes().values())
             recorded += len(record_schedule(total, cfg.record)) * (n * k + 2 * P)
@@ -332,7 +332,7 @@ def batch_shape(net: NetSpec, cfg: TrainConfig, members) -> tuple | None:
         return None
 
 
-def _shape_key(net: NetSpec) -> tuple:
+def shape_key(net: NetSpec) -> tuple:
     """What members must share to train in one batch: everything of the network but the
     activations of its hidden layers, which the loop applies member by member (so the
     sigmoid and ReLU networks of one depth train together)."""
