@@ -426,7 +426,8 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
         bW, bb = [bv[w] for w, _ in names], [bv[b] for _, b in names]
     opt = Optimizer(cfg.optimizer, [m.eta for m in members], cfg.momentum, flat.free(cfg.frozen), (M, P))
     plain = batch is None and opt.velocity is None and opt.mask is None  # full-batch descent, nothing masked
-    eta, change = opt.eta, opt._step
+    masked = batch is None and opt.velocity is None and opt.mask is not None  # the same, some entries kept
+    eta, change, mask = opt.eta, opt._step, opt.mask
 
     # Member-major and one array per parameter, so each member's records of a parameter are
     # one contiguous run: its Trace holds views of them, not copies.
@@ -473,6 +474,9 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                     break
                 if plain:  # W <- W - eta dW, as Optimizer.step does it
                     np.subtract(theta_j, np.multiply(eta, grad_j, out=change), out=theta_next)
+                elif masked:  # W <- W - eta dW where not frozen, as Optimizer.step does it
+                    np.copyto(theta_next, theta_j)
+                    np.subtract(theta_next, np.multiply(eta, grad_j, out=change), out=theta_next, where=mask)
                 elif batch is None:
                     opt.step(theta_j, grad_j, out=theta_next)
                 else:
@@ -552,6 +556,8 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
             if stop.any():
                 opt.set_active(active)
                 plain = batch is None and opt.velocity is None and opt.mask is None
+                masked = batch is None and opt.velocity is None and opt.mask is not None
+                mask = opt.mask
             ring_theta[0] = ring_theta[nb]
 
     # The signs of records whose next step is recorded too: from the records themselves, a
