@@ -27,6 +27,7 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from site_builder.engine.nn import Plan  # noqa: E402
 from site_builder.engine import (  # noqa: E402
     ACTIVATIONS, LOSSES, FlatParams, InitSpec, NetSpec, TrainConfig, init_params, train, train_sweep,
 )
@@ -50,6 +51,9 @@ def plain_loop(net: NetSpec, X, T, etas, seeds, steps: int, init: InitSpec) -> n
     gW = [flat.views(grad)[f"W{l}"] for l in range(1, net.layers + 1)]
     gb = [flat.views(grad)[f"b{l}"] for l in range(1, net.layers + 1)]
     acts = [ACTIVATIONS[name] for name in net.activations]
+    # The activations as the engine's loop calls them: under the errstate below, sigmoid
+    # need not enter its own (a per-call cost the plain loop should not carry either).
+    f = Plan(net, quiet=True).f
     loss, n, L = LOSSES[net.loss], len(X), net.layers
     change = np.empty_like(theta)
     with np.errstate(all="ignore"):
@@ -57,13 +61,13 @@ def plain_loop(net: NetSpec, X, T, etas, seeds, steps: int, init: InitSpec) -> n
             a, z = [X], []
             for l in range(L):  # forward
                 z.append(a[-1] @ W[l].swapaxes(-1, -2) + b[l])
-                a.append(acts[l].f(z[-1]))
+                a.append(f[l](z[-1]))
             d = loss.delta(z[-1], a[-1], T, acts[-1].df)  # backward
             if net.reduction == "mean":
                 d = d / n
             for l in range(L - 1, -1, -1):
                 np.matmul(d.swapaxes(-1, -2), a[l], out=gW[l])
-                d.sum(axis=-2, out=gb[l])
+                np.add.reduce(d, -2, None, gb[l])  # d.sum(axis=-2), without its Python wrapper
                 if l:
                     d = (d @ W[l]) * acts[l - 1].df(z[l - 1], a[l])
             np.multiply(eta, grad, out=change)  # update

@@ -929,6 +929,52 @@ def run_many(scenarios: list[Scenario], cache_dir: Path | None = None) -> list:
     return out
 
 
+def member_batches(scenario: Scenario) -> list[list[int]]:
+    """The scenario's members (indices into scenario.members) as the engine batches them:
+    members of one batch train as one computation, so a training split over workers (see
+    run_part) is best split between these lists, never inside one. deep-gradients: its 9
+    depths, 4 members each."""
+    groups: dict = {}
+    for i, m in enumerate(scenario.members):
+        net = m.net or scenario.net
+        X = scenario.config.X if m.data is None else m.data.X
+        groups.setdefault((engine.shape_key(net), np.shape(X)), []).append(i)
+    return list(groups.values())
+
+
+def run_part(scenario: Scenario, members) -> list[engine.Trace]:
+    """Train only the members at these indices of scenario.members (in this order): each
+    Trace bitwise the one run() gives that member. For splitting one large scenario over
+    several workers; merge_parts puts the parts together. Engine problems are a
+    ContentError at the scenario, as in run()."""
+    members = [int(i) for i in members]
+    if not members or sorted(set(members)) != sorted(members) or not all(0 <= i < len(scenario.members) for i in members):
+        raise ValueError(f"a part names distinct members 0..{len(scenario.members) - 1}, got {members}")
+    part = dataclasses.replace(scenario, members=[scenario.members[i] for i in members])
+    part.__dict__.pop("_key", None)
+    return _train(part)
+
+
+def merge_parts(scenario: Scenario, parts, cache_dir: Path | None = None) -> list[engine.Trace]:
+    """The scenario's traces in member order from parts [(member indices, traces from
+    run_part), ...] that together name every member once; stored in cache_dir as exactly the
+    file run() / run_many() would write for the whole scenario."""
+    out: list = [None] * len(scenario.members)
+    for indices, traces in parts:
+        indices = [int(i) for i in indices]
+        if len(indices) != len(traces):
+            raise ValueError(f"a part of {len(indices)} member(s) came back with {len(traces)} trace(s)")
+        for i, tr in zip(indices, traces):
+            if out[i] is not None:
+                raise ValueError(f"member {i} is in two parts")
+            out[i] = tr
+    missing = [i for i, tr in enumerate(out) if tr is None]
+    if missing:
+        raise ValueError(f"no part trained member(s) {missing}")
+    _store(scenario, out, cache_dir)
+    return out
+
+
 def _from_cache(scenario: Scenario, cache_dir: Path | None) -> list[engine.Trace] | None:
     from site_builder import traces as trace_io
 
@@ -958,23 +1004,32 @@ def _store(scenario: Scenario, result: list[engine.Trace], cache_dir: Path | Non
 
 def check_gradients(scenario: Scenario) -> engine.GradCheck:
     """Backprop vs finite differences at the initial parameters of the first member of each
-    network and data set the scenario trains (one for most); the worst check is returned.
-    At most CHECK_SAMPLES samples (evenly spread) and CHECK_ENTRIES entries of each
+    kind of network the scenario trains on each data set (one for most); the worst check is
+    returned. At most CHECK_SAMPLES samples (evenly spread) and CHECK_ENTRIES entries of each
     parameter are compared, so a large scenario's check takes a bounded time.
+
+    Networks of one kind (the same hidden activations, output activation, loss and
+    reduction) run the same backprop code, layer for layer: a deeper one only runs more of
+    it. So of each kind only the deepest (then largest) is checked: a sweep over nine depths
+    checks its deepest network, not all nine, and still every activation it uses, every
+    layer-to-layer step and the loss (a broken gradient of any of them fails the build;
+    tests/unit/test_engine_gradient_overwrite.py).
 
     A network with `gradient: overwrite` (the deliberate teaching bug) is left out: its check
     fails by design, and the page that shows it says so with its own number. A scenario with
     only such networks returns a check with nothing compared (max_rel_error 0)."""
-    worst, seen = None, set()
+    chosen: dict = {}  # kind -> (rank, net, member, X, T)
     for m in scenario.members or [engine.Member(scenario.config.eta, scenario.seeds[0])]:
         net = m.net or scenario.net
         if net.gradient != "sum":
             continue
         X, T = (scenario.config.X, scenario.config.T) if m.data is None else (m.data.X, m.data.T)
-        key = (net, id(X))
-        if key in seen:
-            continue
-        seen.add(key)
+        kind = (frozenset(net.activations[:-1]), net.activations[-1], net.loss, net.reduction, id(X))
+        rank = (net.layers, sum(math.prod(s) for s in net.param_shapes().values()))
+        if kind not in chosen or rank > chosen[kind][0]:
+            chosen[kind] = (rank, net, m, X, T)
+    worst = None
+    for _, net, m, X, T in chosen.values():
         if len(X) > CHECK_SAMPLES:
             rows = np.unique(np.linspace(0, len(X) - 1, CHECK_SAMPLES).round().astype(np.intp))
             X, T = X[rows], T[rows]

@@ -17,7 +17,7 @@ from site_builder.engine.optim import SCHEMES, InitSpec, init_params
 from site_builder.engine.surface import SliceSpec, SurfaceSpec, loss_slice, loss_surface
 from site_builder.engine.trace import Slice, Surface, Trace
 from site_builder.engine.train import (
-    AXES, Dataset, Member, RecordSpec, TrainConfig, batch_shape, member_net, record_schedule, sweep_members,
+    AXES, Dataset, Member, RecordSpec, TrainConfig, batch_shape, member_net, record_schedule, shape_key, sweep_members,
     target_problem, train, train_many, train_members, train_sweep,
 )
 
@@ -31,6 +31,6 @@ __all__ = [
     "ACTIVATIONS", "AXES", "Dataset", "ENGINE_VERSION", "FlatParams", "GRADIENTS", "GradCheck", "InitSpec", "LOSSES", "Member",
     "NetSpec", "RecordSpec", "SCHEMES", "Slice", "SliceSpec", "Surface", "SurfaceSpec", "Trace", "TrainConfig",
     "backward", "batch_shape", "forward", "gradcheck", "init_params", "loss_slice", "loss_surface", "loss_value",
-    "member_net", "record_schedule", "sweep_members", "target_problem", "train", "train_many", "train_members",
+    "member_net", "record_schedule", "shape_key", "sweep_members", "target_problem", "train", "train_many", "train_members",
     "train_sweep", "weight_index",
 ]

@@ -27,6 +27,25 @@ import numpy as np
 Array = np.ndarray
 
 
+SUM_ROWS = 32  # sum_last adds a short axis column by column from this many rows on
+
+
+def sum_last(x: Array) -> Array:
+    """x.sum(axis=-1), bit for bit, faster for many rows of a few numbers.
+
+    numpy adds an axis of fewer than 8 numbers one after another, starting from 0.0
+    (0.0 + x0 + x1 + ...; from 8 on it sums pairwise), but it pays for every row: for the
+    training loop's (steps, members, samples) losses that is most of their cost. Added column
+    by column the order is the same, so every bit is too (tests/unit/test_engine_sums.py)."""
+    n = x.shape[-1]
+    if not (1 <= n < 8 and x.ndim >= 2 and x.dtype == np.float64 and x.size >= SUM_ROWS * n):
+        return x.sum(axis=-1)
+    out = np.add(x[..., 0], 0.0)
+    for i in range(1, n):
+        np.add(out, x[..., i], out=out)
+    return out
+
+
 def mT(A: Array) -> Array:
     """Transpose of the last two axes (the matrix), leaving member axes alone."""
     return A.swapaxes(-1, -2)
@@ -41,6 +60,14 @@ def sigmoid(z):
     # e^-z overflows to inf for z < -709; 1 / (1 + inf) = 0 is then exactly right.
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-z))
+
+
+def _sigmoid_quiet(z, out=None):
+    # sigmoid without its errstate, for the training loop, which ignores overflow for the
+    # whole run (entering an errstate costs about as much as the arithmetic on a tiny net):
+    # the same four operations, so the same bits.
+    e = np.exp(np.negative(z, out=out), out=out)
+    return np.true_divide(1.0, np.add(1.0, e, out=out), out=out)
 
 
 def sigmoid_d(z, a):  # sigma'(z) = sigma(z) (1 - sigma(z))
@@ -125,7 +152,7 @@ ACTIVATIONS: dict[str, Activation] = {
 
 def squared_error(z, o, t):  # E = 1/2 sum_k (t_k - o_k)^2
     d = o - t
-    return 0.5 * (d * d).sum(axis=-1)
+    return 0.5 * sum_last(d * d)
 
 
 def squared_error_delta(z, o, t, f_d):  # dE/do = o - t, then through the output's f'
@@ -135,7 +162,7 @@ def squared_error_delta(z, o, t, f_d):  # dE/do = o - t, then through the output
 def binary_cross_entropy(z, o, t):
     # E = -sum_k [t log o + (1 - t) log(1 - o)],  o = sigma(z)
     #   = sum_k [max(z, 0) - t z + log(1 + e^-|z|)]       (same value, never log(0))
-    return (np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))).sum(axis=-1)
+    return sum_last(np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z))))
 
 
 def binary_cross_entropy_delta(z, o, t, f_d):
@@ -148,7 +175,7 @@ def cross_entropy(z, o, t):
     #   = sum_k t_k (logsumexp(z) - z_k)
     m = z.max(axis=-1, keepdims=True)
     lse = m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
-    return (t * (lse - z)).sum(axis=-1)
+    return sum_last(t * (lse - z))
 
 
 def cross_entropy_delta(z, o, t, f_d):
@@ -251,15 +278,76 @@ class NetSpec:
         return f"NetSpec({'-'.join(map(str, self.sizes))}, {'/'.join(self.activations)}, {self.loss}/{self.reduction}{bug})"
 
 
+def _by_member(parts: list, quiet: bool):
+    """f and f' that apply each (activation, member slice) of `parts` to its members, every
+    member's numbers exactly those its own activation gives."""
+    def f(z):
+        out = np.empty_like(z)
+        for act, sl in parts:
+            into = _INTO.get(act.name) if quiet or act.name != "sigmoid" else None
+            if into is not None:
+                into(z[sl], out[sl])
+            else:
+                out[sl] = act.f(z[sl])
+        return out
+
+    def df(z, a):
+        out = np.empty_like(a)
+        for act, sl in parts:
+            into = _DF_INTO.get(act.name)
+            if into is not None:
+                into(z[sl], a[sl], out[sl])
+            else:
+                out[sl] = act.df(z[sl], a[sl])
+        return out
+
+    return f, df
+
+
+# Activations that can write into a given array (the training loop keeps the output layer's
+# activations so), each the same operations as its ACTIVATIONS entry; the others are copied.
+_INTO = {"sigmoid": _sigmoid_quiet, "tanh": np.tanh, "relu": lambda z, out: np.maximum(z, 0.0, out=out)}
+
+
+def _sigmoid_d_into(z, a, out):  # a * (1.0 - a)
+    return np.multiply(a, np.subtract(1.0, a, out=out), out=out)
+
+
+def _tanh_d_into(z, a, out):  # 1.0 - a * a
+    return np.subtract(1.0, np.multiply(a, a, out=out), out=out)
+
+
+def _relu_d_into(z, a, out):  # (z > 0.0) as 1.0 / 0.0
+    return np.greater(z, 0.0, out=out, casting="unsafe")
+
+
+_DF_INTO = {"sigmoid": _sigmoid_d_into, "tanh": _tanh_d_into, "relu": _relu_d_into}
+
+
+def _relu_d_quiet(z, a):
+    # relu_d for the training loop: True/False rather than 1.0/0.0 (one call fewer), which
+    # the multiply by the blame turns into exactly the same numbers.
+    return np.greater(z, 0.0)
+
+
 class Plan:
     """A network's layers as plain lists, looked up once: what forward and backward need at
     every step (the training loop calls _forward/_backward with it; forward/backward below
-    are the same calls with the parameters given by name)."""
+    are the same calls with the parameters given by name). `quiet`: for a caller that
+    ignores floating-point errors itself (np.errstate), the activations skip doing it."""
 
-    def __init__(self, net: NetSpec):
+    def __init__(self, net: NetSpec, quiet: bool = False, runs: list | None = None):
         self.layers = net.layers
-        self.f = [ACTIVATIONS[name].f for name in net.activations]
-        self.df = [ACTIVATIONS[name].df for name in net.activations]
+        self.f = [(_sigmoid_quiet if quiet and name == "sigmoid" else ACTIVATIONS[name].f) for name in net.activations]
+        self.f_into = _INTO.get(net.activations[-1])
+        self.df = [(_relu_d_quiet if quiet and name == "relu" else ACTIVATIONS[name].df) for name in net.activations]
+        if runs is not None:
+            # Members side by side with other hidden activations: runs is [(activations,
+            # slice of the member axis), ...]; each hidden layer applies each run's own.
+            for l in range(net.layers - 1):
+                parts = [(ACTIVATIONS[acts[l]], sl) for acts, sl in runs]
+                if len({act.name for act, _ in parts}) > 1:
+                    self.f[l], self.df[l] = _by_member(parts, quiet)
         self.loss_delta = LOSSES[net.loss].delta
         self.mean = net.reduction == "mean"
         self.overwrite = net.gradient == "overwrite"
@@ -272,6 +360,27 @@ def _forward(plan: Plan, WTs: list, bs: list, X: Array) -> tuple[list[Array], li
         z_l = a[-1] @ WT + b
         z.append(z_l)
         a.append(f(z_l))
+    return z, a
+
+
+def _forward_into(plan: Plan, WTs: list, bs: list, X: Array, z_out: Array | None, a_out: Array) -> tuple[list[Array], list[Array]]:
+    """_forward, with the output layer's a written into a_out, and its z into z_out unless
+    that is None."""
+    z, a = [], [X]
+    last = plan.layers - 1
+    for l, (f, WT, b) in enumerate(zip(plan.f, WTs, bs)):
+        if l < last:
+            z_l = a[-1] @ WT + b
+            a_l = f(z_l)
+        else:
+            z_l = a[-1] @ WT + b if z_out is None else np.add(a[-1] @ WT, b, out=z_out)
+            if plan.f_into is None:
+                a_l = f(z_l)
+                np.copyto(a_out, a_l)
+            else:
+                a_l = plan.f_into(z_l, a_out)
+        z.append(z_l)
+        a.append(a_l)
     return z, a
 
 
@@ -288,7 +397,7 @@ def _backward(plan: Plan, Ws: list, z: list[Array], a: list[Array], T: Array, gW
     for l in range(L, 0, -1):
         d = delta[l - 1]
         gW[l - 1] = np.matmul(d.swapaxes(-1, -2), a[l - 1], out=gWs[l - 1])  # dW_l = delta_l.T a_{l-1}
-        gb[l - 1] = d.sum(axis=-2, out=gbs[l - 1])  # db_l = sum_samples delta_l
+        gb[l - 1] = np.add.reduce(d, -2, None, gbs[l - 1])  # db_l = sum_samples delta_l (= d.sum(axis=-2))
         if l > 1:
             # A unit that feeds several units collects blame from each of them: the chain
             # rule's sum over paths is the sum over receiving units inside delta_l @ W_l.
@@ -311,7 +420,7 @@ def forward(net: NetSpec, params: dict[str, Array], X: Array) -> tuple[list[Arra
 
 def loss_value(net: NetSpec, z: list[Array], a: list[Array], T: Array) -> Array:
     """Total loss E over the samples (sum or mean, as `net.reduction` says); shape (...)."""
-    E = LOSSES[net.loss].E(z[-1], a[-1], T).sum(axis=-1)
+    E = sum_last(LOSSES[net.loss].E(z[-1], a[-1], T))
     return E / T.shape[-2] if net.reduction == "mean" else E
 
 

@@ -25,13 +25,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from site_builder.engine.flat import FlatParams
-from site_builder.engine.nn import ACTIVATIONS, GRADIENTS, LOSSES, NetSpec, Plan, _backward, _forward, forward
+from site_builder.engine.nn import (ACTIVATIONS, GRADIENTS, LOSSES, NetSpec, Plan, _backward, _forward, _forward_into, forward,
+                                    sum_last)
 from site_builder.engine.optim import OPTIMIZERS, SCHEMES, InitSpec, Optimizer, init_params
 from site_builder.engine.surface import SliceSpec, SurfaceSpec, landscapes
 from site_builder.engine.trace import Trace
 
 __all__ = ["AXES", "Dataset", "FlatParams", "Member", "RecordSpec", "TrainConfig", "batch_shape", "member_net", "record_schedule",
-           "sweep_members", "target_problem", "train", "train_many", "train_members", "train_sweep"]
+           "shape_key", "sweep_members", "target_problem", "train", "train_many", "train_members", "train_sweep"]
 
 SATURATION = 1e-4  # a sigmoid/tanh unit is saturated when f'(z) < this on every sample
 
@@ -263,8 +264,8 @@ def train_many(jobs) -> list[list[Trace]]:
             labels = ((cfg.input_labels, cfg.output_labels) if m.data is None
                       else (m.data.input_labels, m.data.output_labels))
             # The member as the loop sees it: its own start and labels, whatever job it came from.
-            own = replace(m, net=None, init=m.init or cfg.init, data=Dataset(X, T, None, *labels))
-            family = groups.setdefault((mnet, X.shape, T.shape, loop), (mnet, cfg, {}))[2]
+            own = replace(m, net=mnet, init=m.init or cfg.init, data=Dataset(X, T, None, *labels))
+            family = groups.setdefault((shape_key(mnet), X.shape, T.shape, loop), (mnet, cfg, {}))[2]
             family.setdefault((k, id(X), id(T)), []).append((k, i, own))
     out = [[None] * len(members) for _, _, members in jobs]
     for mnet, cfg, entries in _packed(groups):
@@ -321,7 +322,7 @@ def batch_shape(net: NetSpec, cfg: TrainConfig, members) -> tuple | None:
             mnet = m.net or net
             X, T = (cfg.X, cfg.T) if m.data is None else (m.data.X, m.data.T)
             n, d, k = len(X), np.shape(X)[-1], np.shape(T)[-1]
-            shapes.add((mnet, n, d, k))
+            shapes.add((shape_key(mnet), n, d, k))
             total, _ = _length(cfg, n)
             P = sum(int(np.prod(s)) for s in mnet.param_shapes().values())
             recorded += len(record_schedule(total, cfg.record)) * (n * k + 2 * P)
@@ -329,6 +330,13 @@ def batch_shape(net: NetSpec, cfg: TrainConfig, members) -> tuple | None:
         return (_loop_key(cfg), frozenset(shapes)), recorded, live
     except (ValueError, TypeError, IndexError):
         return None
+
+
+def shape_key(net: NetSpec) -> tuple:
+    """What members must share to train in one batch: everything of the network but the
+    activations of its hidden layers, which the loop applies member by member (so the
+    sigmoid and ReLU networks of one depth train together)."""
+    return net.sizes, net.activations[-1], net.loss, net.reduction, net.gradient
 
 
 def _loop_key(cfg: TrainConfig) -> tuple:
@@ -343,7 +351,7 @@ RING_BYTES = 1 << 20  # the loop's working rows (see _train_group) stay about th
 RING_STEPS = 128  # and hold at most this many steps,
 RING_MIN_STEPS = 8  # but at least this many (the work after a block is then shared by them)
 RING_MAX_BYTES = 1 << 24  # unless that would pass this size
-GATHER_BELOW = 16  # parameters of fewer numbers go to the records by gathers, others by copies
+GATHER_BELOW = 4  # parameters of fewer numbers go to the records by gathers, others by copies
 
 
 def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, members: list[Member]) -> list[Trace]:
@@ -362,12 +370,31 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     for m in members:
         if not np.isfinite(m.eta) or m.eta < 0:
             raise ValueError(f"the learning rate must be a finite number >= 0, got {m.eta}")
+    # Members whose hidden layers differ in activation (m.net; all else as `net`) train side
+    # by side: those with the same activations next to each other, so each layer applies
+    # each activation to one run of members (a slice: no copies).
+    kinds = list(dict.fromkeys((m.net or net).activations for m in members))
+    if len(kinds) > 1:
+        order = sorted(range(len(members)), key=lambda i: kinds.index((members[i].net or net).activations))
+        if order != list(range(len(members))):
+            data_axis = X.ndim == 3
+            traces = _train_group(net, cfg, X[order] if data_axis else X, T[order] if data_axis else T,
+                                  [members[i] for i in order])
+            out = [None] * len(members)
+            for i, tr in zip(order, traces):
+                out[i] = tr
+            return out
+    runs, start = [], 0
+    for kind in kinds:
+        stop = start + sum(1 for m in members if (m.net or net).activations == kind)
+        runs.append((kind, slice(start, stop)))
+        start = stop
     M = len(members)
     total, per_epoch = _length(cfg, n)
     batch = cfg.batch_size
     schedule = record_schedule(total, cfg.record)
     detail_at, detail_idx = _detail(cfg.record, n)
-    plan = Plan(net)
+    plan = Plan(net, quiet=True, runs=runs if len(runs) > 1 else None)  # the loop runs under errstate(all="ignore")
     L, K = net.layers, net.sizes[-1]
     loss = LOSSES[net.loss]
     keep_z = net.loss != "squared_error"  # the cross-entropies' loss is computed from z_L
@@ -382,7 +409,7 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     ring_theta = np.empty((B + 1, M, P))  # row j: the parameters of step s0 + j
     ring_grad = np.empty((B, M, P))
     ring_out = np.empty((B, M, n, K))
-    ring_z = np.empty((B, M, n, K)) if keep_z else ring_out
+    ring_z = np.empty((B, M, n, K)) if keep_z else None
     ring_theta[0] = np.stack([flat.pack(init_params(net, m.init or cfg.init, m.seed)) for m in members])
     names = [(f"W{l}", f"b{l}") for l in range(1, L + 1)]
     tv, gv = flat.views(ring_theta), flat.views(ring_grad)
@@ -391,7 +418,7 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     # where the outputs (and z_L) are kept.
     rows = [([tv[w][j] for w, _ in names], [tv[w][j].swapaxes(-1, -2) for w, _ in names],
              [tv[b][j][..., None, :] for _, b in names], [gv[w][j] for w, _ in names], [gv[b][j] for _, b in names],
-             ring_theta[j], ring_grad[j], ring_theta[j + 1], ring_out[j], ring_z[j])
+             ring_theta[j], ring_grad[j], ring_theta[j + 1], ring_out[j], ring_z[j] if keep_z else None)
             for j in range(B)]
     if batch is not None:
         batch_grad = np.empty((M, P))
@@ -399,7 +426,8 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
         bW, bb = [bv[w] for w, _ in names], [bv[b] for _, b in names]
     opt = Optimizer(cfg.optimizer, [m.eta for m in members], cfg.momentum, flat.free(cfg.frozen), (M, P))
     plain = batch is None and opt.velocity is None and opt.mask is None  # full-batch descent, nothing masked
-    eta, change = opt.eta, opt._step
+    masked = batch is None and opt.velocity is None and opt.mask is not None  # the same, some entries kept
+    eta, change, mask = opt.eta, opt._step, opt.mask
 
     # Member-major and one array per parameter, so each member's records of a parameter are
     # one contiguous run: its Trace holds views of them, not copies.
@@ -414,8 +442,12 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     # (rows of M x P numbers); at_out the same for the outputs (rows of M x n x K).
     at_param = {name: _gather(B, M, P, sl.start, sl.stop).reshape(M, B, *shapes[name])
                 if sl.stop - sl.start < GATHER_BELOW else None for name, sl in flat.slices.items()}
-    at_out = _gather(B, M, n * K, 0, n * K).reshape(M, B, n, K)
+    at_out = _gather(B, M, n * K, 0, n * K).reshape(M, B, n, K) if n * K < GATHER_BELOW else None
     r = 0  # records written so far
+    # The sign of record i's update is that of record i + 1 - record i when record i + 1 is
+    # the very next step (worked out after the loop), else from the ring's rows at the time.
+    consecutive = np.diff(schedule) == 1  # (R - 1,)
+    ring_signed = np.flatnonzero(~consecutive)
     active = np.ones(M, dtype=bool)
     ends: list[_End | None] = [None] * M
     details: dict[int, dict] = {}
@@ -430,11 +462,8 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
             for j in range(nb):
                 step = s0 + j
                 Ws, WTs, bs, gWs, gbs, theta_j, grad_j, theta_next, out_j, z_j = rows[j]
-                z, a = _forward(plan, WTs, bs, X)
+                z, a = _forward_into(plan, WTs, bs, X, z_j, out_j)
                 _, _, delta = _backward(plan, Ws, z, a, T, gWs, gbs)
-                np.copyto(out_j, a[-1])
-                if keep_z:
-                    np.copyto(z_j, z[-1])
                 if step in detail_at:
                     details[step] = {
                         "z": [z_l[..., detail_idx, :] for z_l in z],
@@ -445,6 +474,9 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                     break
                 if plain:  # W <- W - eta dW, as Optimizer.step does it
                     np.subtract(theta_j, np.multiply(eta, grad_j, out=change), out=theta_next)
+                elif masked:  # W <- W - eta dW where not frozen, as Optimizer.step does it
+                    np.copyto(theta_next, theta_j)
+                    np.subtract(theta_next, np.multiply(eta, grad_j, out=change), out=theta_next, where=mask)
                 elif batch is None:
                     opt.step(theta_j, grad_j, out=theta_next)
                 else:
@@ -457,10 +489,14 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                     opt.step(theta_j, batch_grad, out=theta_next)
 
             # Every step's loss, then who stopped where: divergence, the stop rules, the end.
-            E = loss.E(ring_z[:nb], ring_out[:nb], T).sum(axis=-1)  # (nb, M)
+            E = sum_last(loss.E(ring_z[:nb] if keep_z else None, ring_out[:nb], T))  # (nb, M)
             if net.reduction == "mean":
                 E = E / n
-            bad = ~(np.isfinite(E) & np.isfinite(ring_theta[:nb]).all(axis=-1))  # NaN or infinite
+            # NaN or infinite; a whole block of finite numbers (the rule) is one quick look.
+            if np.isfinite(ring_theta[:nb]).all():
+                bad = ~np.isfinite(E)
+            else:
+                bad = ~(np.isfinite(E) & np.isfinite(ring_theta[:nb]).all(axis=-1))
             stop = bad.copy()
             if cfg.stop_loss_below is not None:
                 stop |= E < cfg.stop_loss_below
@@ -483,32 +519,36 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
                                ring_grad[j, m].copy())
                 active[m] = False
 
-            # The recorded steps of the block; the sign of the update right after each.
+            # The recorded steps of the block.
             r1 = int(np.searchsorted(schedule, s0 + nb))
             if r1 > r:
                 js = schedule[r:r1] - s0
                 if js[-1] - js[0] == len(js) - 1:  # a run of steps: slices, no copies
-                    js, after = slice(int(js[0]), int(js[-1]) + 1), slice(int(js[0]) + 1, int(js[-1]) + 2)
-                else:
-                    after = js + 1
+                    js = slice(int(js[0]), int(js[-1]) + 1)
                 # From step-major rows to member-major records: gathers by precomputed indices
-                # (one C loop each; a transposing copy would loop over every tiny parameter).
+                # for the tiniest parameters (one C loop each; a transposing copy would loop
+                # over every one of their few numbers), copies for the others.
                 rec_loss[:, r:r1] = E[js].T
-                rec_out[:, r:r1] = ring_out.reshape(-1).take(at_out[:, js])
-                signs = _signs(ring_theta[after], ring_theta[js]).reshape(-1)
+                if at_out is None:  # many outputs per member: copies of long runs
+                    rec_out[:, r:r1] = ring_out[js].swapaxes(0, 1)
+                else:
+                    rec_out[:, r:r1] = ring_out.reshape(-1).take(at_out[:, js])
                 theta_flat, grad_flat = ring_theta.reshape(-1), ring_grad.reshape(-1)
                 for name in shapes:
                     at = at_param[name]
                     if at is None:  # a larger parameter: a plain copy loops over long enough runs
                         rec_theta[name][:, r:r1] = tv[name][js].swapaxes(0, 1)
                         rec_grad[name][:, r:r1] = gv[name][js].swapaxes(0, 1)
-                        rec_sign[name][:, r:r1] = flat.views(signs.reshape(r1 - r, M, P))[name].swapaxes(0, 1)
-                        continue
-                    rec_theta[name][:, r:r1] = theta_flat.take(at[:, js])
-                    rec_grad[name][:, r:r1] = grad_flat.take(at[:, js])
-                    rec_sign[name][:, r:r1] = signs.take(at[:, :r1 - r])
-                    if schedule[r1 - 1] == total:
-                        rec_sign[name][:, r1 - 1] = 0  # no update follows the last step
+                    else:
+                        rec_theta[name][:, r:r1] = theta_flat.take(at[:, js])
+                        rec_grad[name][:, r:r1] = grad_flat.take(at[:, js])
+                # Signs of records whose next step is not recorded: from the ring's rows.
+                lo, hi = np.searchsorted(ring_signed, (r, r1))
+                if hi > lo:
+                    idx = ring_signed[lo:hi]
+                    rows_at = schedule[idx] - s0
+                    for name, v in flat.views(_signs(ring_theta[rows_at + 1], ring_theta[rows_at])).items():
+                        rec_sign[name][:, idx] = v.swapaxes(0, 1)
                 r = r1
             s0 += nb
             if not active.any():
@@ -516,7 +556,17 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
             if stop.any():
                 opt.set_active(active)
                 plain = batch is None and opt.velocity is None and opt.mask is None
+                masked = batch is None and opt.velocity is None and opt.mask is not None
+                mask = opt.mask
             ring_theta[0] = ring_theta[nb]
+
+    # The signs of records whose next step is recorded too: from the records themselves, a
+    # run of them at a time (whole member-major arrays, no gathers). A member that stopped at
+    # a recorded step has its end state there already; one that stopped between records
+    # took its sign from the ring.
+    for i0, i1 in _runs(consecutive[:max(r - 1, 0)]):
+        for name in shapes:
+            _signs(rec_theta[name][:, i0 + 1:i1 + 1], rec_theta[name][:, i0:i1], out=rec_sign[name][:, i0:i1])
 
     # Each member's end state goes right after its records before that step (a member that
     # stopped at a recorded step has it there already); no update follows it.
@@ -533,7 +583,7 @@ def _train_group(net: NetSpec, cfg: TrainConfig, X: np.ndarray, T: np.ndarray, m
     with np.errstate(all="ignore"):
         correct = count_correct(rec_out[:, :last.max() + 1], T if T.ndim == 2 else T[:, None])
     records = _Records(schedule, rec_loss, rec_out, rec_theta, rec_grad, rec_sign, correct, details)
-    return [_member_trace(net, cfg, flat, X if X.ndim == 2 else X[m], T if T.ndim == 2 else T[m], m, member, per_epoch,
+    return [_member_trace(member.net or net, cfg, flat, X if X.ndim == 2 else X[m], T if T.ndim == 2 else T[m], m, member, per_epoch,
                           detail_idx, records, ends[m], int(last[m]) + 1)
             for m, member in enumerate(members)]
 
@@ -543,6 +593,12 @@ def _gather(rows: int, M: int, width: int, start: int, stop: int) -> np.ndarray:
     rows of M x width numbers."""
     return (np.arange(rows)[None, :, None] * (M * width) + np.arange(M)[:, None, None] * width
             + np.arange(start, stop)[None, None, :])
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of True in a 1-d bool array."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
 def _signs(new: np.ndarray, old: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -682,6 +738,13 @@ def count_correct(o: np.ndarray, T: np.ndarray) -> np.ndarray:
     """Samples classified right, over the last two axes (samples, outputs): a single output
     unit is thresholded at 0.5, several are compared by argmax."""
     if o.shape[-1] == 1:
+        if T.ndim == 2 and o.ndim >= 3 and o.shape[-2] <= 16:
+            # Many rows of at most 16 samples: samples above 0.5 weighted +1 where the target is
+            # above 0.5 and -1 where not, plus the number of targets below: small whole
+            # numbers, so the count is exact, and one matmul instead of a slow short sum.
+            above = T[:, 0] >= 0.5
+            w = np.where(above, 1, -1).astype(np.int16)
+            return ((o[..., 0] >= 0.5).view(np.uint8) @ w).astype(np.int64) + int((~above).sum())
         right = (o[..., 0] >= 0.5) == (T[..., 0] >= 0.5)
     else:
         right = o.argmax(axis=-1) == T.argmax(axis=-1)

@@ -169,3 +169,34 @@ def test_the_build_publishes_the_teaching_scenario_but_not_a_real_bug(tmp_path, 
     (root / "content" / "scenarios" / "g.yaml").write_text(SCENARIO)
     with pytest.raises(ContentErrors, match="gradient check failed"):
         build_mod.stage_gradcheck(scenarios.load_scenarios(root / "content"), tmp_path / "other-cache")
+
+
+DEPTHS = SCENARIO + "sweep: {hidden: [[3], [3, 3], [3, 3, 3]], activations: [sigmoid, relu], init_scales: [1, 3]}\n"
+
+
+def test_a_sweep_over_depths_checks_the_deepest_network_of_each_activation(tmp_path, monkeypatch):
+    path = tmp_path / "d.yaml"
+    path.write_text(DEPTHS)
+    s = scenarios.parse(path)
+    checked = []
+    real = engine.gradcheck
+    monkeypatch.setattr(scenarios.engine, "gradcheck", lambda net, *a, **k: checked.append(net) or real(net, *a, **k))
+    assert scenarios.check_gradients(s).max_rel_error < 1e-6
+    assert [(n.sizes, n.activations[0]) for n in checked] == [((2, 3, 3, 3, 2), "sigmoid"), ((2, 3, 3, 3, 2), "relu")]
+
+
+@pytest.mark.parametrize("bad", ["relu", "sigmoid"])
+def test_a_gradient_broken_for_one_activation_fails_the_sweeps_check(tmp_path, monkeypatch, bad):
+    """Backprop broken only in the networks of one hidden activation (the overwrite bug
+    standing in for any other): the check of a sweep over depths and activations fails."""
+    path = tmp_path / "d.yaml"
+    path.write_text(DEPTHS)
+    s = scenarios.parse(path)
+    real = engine.backward
+
+    def broken(net, params, z, a, T, out=None):
+        wrong = net.activations[0] == bad
+        return real(dataclasses.replace(net, gradient="overwrite") if wrong else net, params, z, a, T, out)
+
+    monkeypatch.setattr(sys.modules["site_builder.engine.gradcheck"], "backward", broken)
+    assert scenarios.check_gradients(s).max_rel_error > 1e-3

@@ -175,3 +175,45 @@ def test_batches_of_several_trainings_stay_within_their_limits(monkeypatch):
     for a, b in zip(want, got):
         for x, y in zip(a, b):
             same(x, y, "limits")
+
+
+@pytest.mark.parametrize("extra", [
+    {},
+    {"batch_size": 5, "shuffle_seed": 1, "optimizer": "momentum", "stop_loss_below": 0.3},
+    {"frozen": frozenset({"b2"}), "stop_all_correct": True},
+], ids=["plain", "mini-batch-momentum-stop", "frozen-all-correct"])
+def test_networks_that_differ_only_in_hidden_activations_train_side_by_side(extra, monkeypatch):
+    """A sweep over hidden activations (and the lessons' sigmoid-or-ReLU depth studies) is
+    one batch per shape, each activation on its run of members; every member is bitwise the
+    member trained alone, in its own batch of one activation."""
+    X, T = moons(4, n=16)
+    base = NetSpec((2, 5, 3, 1), ("tanh", "tanh", "sigmoid"), "binary_cross_entropy", "mean")
+    cfg = TrainConfig(X=X, T=T, eta=0.5, steps=90, init=InitSpec(seed=2),
+                      record=RecordSpec(every_until=12, then_every=5, detail_steps=(0, 40), detail_samples=(0, 2)),
+                      **extra)
+    members = engine.sweep_members(base, cfg, {"activation": ["sigmoid", "relu", "tanh", "leaky_relu", "linear"],
+                                               "eta": [0.1, 2.0], "seed": [0, 1]})
+    calls = []
+    real = TRAIN._train_group
+    monkeypatch.setattr(TRAIN, "_train_group", lambda net, cfg, X, T, ms: calls.append(len(ms)) or real(net, cfg, X, T, ms))
+    together = train_members(base, cfg, members)
+    assert calls == [20]
+    monkeypatch.setattr(TRAIN, "_train_group", real)
+    assert {tr.net.activations[0] for tr in together} == {"sigmoid", "relu", "tanh", "leaky_relu", "linear"}
+    for i, (m, got) in enumerate(zip(members, together)):
+        assert got.net == m.net
+        same(got, train_members(base, cfg, [m])[0], i)
+
+
+def test_mixed_activations_from_several_trainings_are_put_in_runs():
+    """Trainings of one shape but other hidden activations, interleaved in a batch and each on
+    its own data, come back in their places, each bitwise as trained alone."""
+    jobs = []
+    for seed, act in enumerate(["relu", "sigmoid", "relu", "tanh", "sigmoid"]):
+        net, cfg, members = job(seed)
+        jobs.append((NetSpec((2, 4, 1), (act, "sigmoid"), "binary_cross_entropy", "mean"), cfg, members))
+    together = train_many(jobs)
+    for k, (net, cfg, members) in enumerate(jobs):
+        for i, (a, b) in enumerate(zip(together[k], train_members(net, cfg, members))):
+            assert a.net == net
+            same(a, b, (k, i))
