@@ -251,11 +251,13 @@ def _warm_worker(root: Path) -> None:
     from site_builder import scenarios  # noqa: F401
 
 
-def _prepare_drawing(lessons: list[Lesson], widgets: dict, scenarios: dict) -> None:
-    """While the workers train: when the lessons place widgets that draw from a scenario,
-    import matplotlib here, once, for the processes that will render the lessons (forked
-    from this one) to draw their figures."""
-    if not figure_jobs(lessons, widgets, scenarios):
+def _prepare_rendering(early: "Gathered") -> None:
+    """While the workers train, in the main process, once for the processes that will render
+    the lessons (forked from this one): the Renderer, its templates compiled (Renderer.prepare),
+    and, when the lessons place widgets that draw from a scenario, matplotlib imported."""
+    glossary_file = early.root / "content" / "glossary.yaml"
+    _renderer(early, early.builder, glossary_file.read_bytes() if glossary_file.is_file() else b"").prepare()
+    if not figure_jobs(early.lessons, early.widgets, early.scenarios):
         return
     from site_builder import figures
 
@@ -435,8 +437,9 @@ def gather(root: Path, stages: "Stages | None" = None) -> Gathered:
         widgets = s.run("widgets", stage_widgets, root)
         scenarios = s.run("scenarios", stage_scenarios, root, cache)
         builder = _builder_digest(root, config)
+        early = Gathered(root, cache, config, lessons, scenarios, None, widgets, builder)
         traces = s.run("train", stage_train, scenarios, cache, pool,
-                       (lambda: _prepare_drawing(lessons, widgets, scenarios)) if pool is not None else None)
+                       (lambda: _prepare_rendering(early)) if pool is not None else None)
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)

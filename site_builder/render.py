@@ -239,6 +239,17 @@ class Renderer:
             store_context(folder, key, extra)
         return extra
 
+    def prepare(self) -> None:
+        """Compile every page and widget template of the theme, make the Markdown instance and
+        load the maths converter now. A clean build's main process does this while the workers
+        train (build._prepare_rendering); the processes forked from it to render the lessons
+        then start with all of it done, instead of each doing it again."""
+        for name in self.env.list_templates(extensions=["html"]):
+            if "/" not in name or (name.startswith("widgets/") and name.count("/") == 2):
+                self.env.get_template(name)
+        self._markdown()
+        import latex2mathml.converter  # noqa: F401
+
     def _markdown(self):
         """One Markdown instance for every page, reset before each (building one costs more
         than converting a lesson)."""
