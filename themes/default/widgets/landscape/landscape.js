@@ -5,21 +5,27 @@
   "use strict";
   var BPE = window.BPE;
 
-  // Contour segments of `grid` (loss[i][j] at (u[i], v[j])) at `level`, by marching squares.
+  // Contour segments of `grid` (loss[i][j] at (u[i], v[j])) at `level`, by marching squares:
+  // each cell's edges that the level crosses, joined in pairs.
   function contour(u, v, grid, level, x, y) {
-    var d = "";
+    var d = "", px = [0, 0, 0, 0], py = [0, 0, 0, 0];
+    function cross(a, b, ua, va, ub, vb, n) {
+      if ((a < level) === (b < level)) return n;
+      var t = (level - a) / (b - a);
+      px[n] = x(ua + t * (ub - ua)); py[n] = y(va + t * (vb - va));
+      return n + 1;
+    }
     for (var i = 0; i + 1 < u.length; i++) {
+      var g0 = grid[i], g1 = grid[i + 1], u0 = u[i], u1 = u[i + 1];
       for (var j = 0; j + 1 < v.length; j++) {
-        var c = [[i, j], [i + 1, j], [i + 1, j + 1], [i, j + 1]], pts = [];
-        for (var e = 0; e < 4; e++) {
-          var p = c[e], q = c[(e + 1) % 4], a = grid[p[0]][p[1]], b = grid[q[0]][q[1]];
-          if ((a < level) !== (b < level)) {
-            var t = (level - a) / (b - a);
-            pts.push([x(u[p[0]] + t * (u[q[0]] - u[p[0]])), y(v[p[1]] + t * (v[q[1]] - v[p[1]]))]);
-          }
-        }
-        for (var k = 0; k + 1 < pts.length; k += 2) {
-          d += "M" + pts[k][0].toFixed(1) + "," + pts[k][1].toFixed(1) + "L" + pts[k + 1][0].toFixed(1) + "," + pts[k + 1][1].toFixed(1);
+        var a = g0[j], b = g1[j], c = g1[j + 1], e = g0[j + 1], v0 = v[j], v1 = v[j + 1];
+        if (Math.min(a, b, c, e) >= level || Math.max(a, b, c, e) < level) continue;  // no crossing here
+        var n = cross(a, b, u0, v0, u1, v0, 0);
+        n = cross(b, c, u1, v0, u1, v1, n);
+        n = cross(c, e, u1, v1, u0, v1, n);
+        n = cross(e, a, u0, v1, u0, v0, n);
+        for (var k = 0; k + 1 < n; k += 2) {
+          d += "M" + px[k].toFixed(1) + "," + py[k].toFixed(1) + "L" + px[k + 1].toFixed(1) + "," + py[k + 1].toFixed(1);
         }
       }
     }
@@ -40,17 +46,23 @@
       yLabel: fig.querySelector('[data-readout="wb"]').parentNode.firstElementChild.textContent });
     var lo = Infinity, hi = -Infinity;
     grid.forEach(function (row) { row.forEach(function (L) { if (isFinite(L)) { lo = Math.min(lo, L); hi = Math.max(hi, L); } }); });
-    var cells = BPE.svg("g", { "class": "ls-cells" }, ax.plot);
+    // Shaded cells, one path per shade (a whole percent of the accent mixed into the surface):
+    // a few dozen elements instead of one per grid point. Opaque, and each a little wider than
+    // its step, so neighbours never show a seam.
+    var cells = BPE.svg("g", { "class": "ls-cells" }, ax.plot), shades = {};
     var du = (u[1] - u[0]) / 2, dv = (v[1] - v[0]) / 2;
     for (var i = 0; i < u.length; i++) {
       for (var j = 0; j < v.length; j++) {
         var x0 = ax.x(u[i] - du), x1 = ax.x(u[i] + du), y0 = ax.y(v[j] + dv), y1 = ax.y(v[j] - dv);
         var shade = Math.log(grid[i][j] / lo) / Math.log(hi / lo); // 0 at the bottom, 1 at the top
-        var rect = BPE.svg("rect", { x: x0.toFixed(2), y: y0.toFixed(2), width: (x1 - x0 + 0.6).toFixed(2), height: (y1 - y0 + 0.6).toFixed(2) }, cells);
-        // Opaque cells (the accent mixed into the surface) so neighbours never show a seam.
-        rect.style.fill = "color-mix(in srgb, var(--accent) " + (85 - 80 * shade).toFixed(1) + "%, var(--surface))";
+        var pct = Math.round(85 - 80 * shade);
+        shades[pct] = (shades[pct] || "") + "M" + x0.toFixed(2) + "," + y0.toFixed(2) + "h" + (x1 - x0 + 0.6).toFixed(2) +
+          "v" + (y1 - y0 + 0.6).toFixed(2) + "h" + (x0 - x1 - 0.6).toFixed(2) + "z";
       }
     }
+    Object.keys(shades).forEach(function (pct) {
+      BPE.svg("path", { d: shades[pct] }, cells).style.fill = "color-mix(in srgb, var(--accent) " + pct + "%, var(--surface))";
+    });
     [0.01, 0.04, 0.1, 0.2, 0.35, 0.55, 0.8].forEach(function (f) {
       BPE.svg("path", { d: contour(u, v, grid, lo + f * (hi - lo), ax.x, ax.y), "class": "ls-contour" }, ax.plot);
     });
