@@ -28,11 +28,14 @@
     this.live = !!opts.live;
     this.length = this.live ? Infinity : length;
     this.index = 0;
-    this.interval = opts.interval || 450; // replay: ms between frames at speed 1
+    // replay: ms between frames at speed 1
+    this.interval = opts.interval || 450;
     this.advance = opts.advance || null;
     this.onReset = opts.reset || null;
-    this.budget = opts.budget || 10;      // live: ms of work per frame at most
-    this.perFrame = opts.perFrame || 1;   // live: steps per frame at speed 1
+    // live: ms of work per frame at most
+    this.budget = opts.budget || 10;
+    // live: steps per frame at speed 1
+    this.perFrame = opts.perFrame || 1;
     this.speed = 1;
     this.timer = null;
     this.listeners = [];
@@ -191,7 +194,8 @@
       var fn = actions[name];
       if (!fn) return false;
       var btn = buttons.filter(function (b) { return b.getAttribute("data-action") === name; })[0];
-      if (btn && disabled(btn)) return true; // unavailable at this end: nothing happens
+      // unavailable at this end: nothing happens
+      if (btn && disabled(btn)) return true;
       fn();
       return true;
     }
@@ -352,7 +356,8 @@
   function judge(boxes) {
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
-      if (!box.getClientRects().length) continue;  // hidden: judged when it is shown
+      // hidden: judged when it is shown
+      if (!box.getClientRects().length) continue;
       var wide = box.scrollWidth > box.clientWidth + 1;
       if (wide && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
@@ -429,14 +434,16 @@
   }
   function drawWaiting(canvas) { var draw = take(canvas); if (draw) draw(); }
   BPE.draw = function (canvas, fn) {
-    take(canvas);  // a newer picture replaces one still waiting
+    // a newer picture replaces one still waiting
+    take(canvas);
     if (!starting) return fn();
     waiting.push([canvas, fn]);
     READS.forEach(function (m) {
       canvas[m] = function () { drawWaiting(canvas); return canvas[m].apply(canvas, arguments); };
     });
   };
-  function drawLater() {  // idle time, or 200 ms at most even on a busy page
+  // idle time, or 200 ms at most even on a busy page
+  function drawLater() {
     var next = function () { if (waiting.length) { drawWaiting(waiting[0][0]); drawLater(); } };
     if (window.requestIdleCallback) window.requestIdleCallback(next, { timeout: 200 }); else window.setTimeout(next, 20);
   }
@@ -448,7 +455,8 @@
     var figures = document.querySelectorAll("figure[data-widget]");
     for (var i = 0; i < figures.length; i++) {
       var fig = figures[i], name = fig.getAttribute("data-widget"), make = BPE.widgets[name];
-      if (!make) continue; // a static widget (tables, cards): nothing to enhance
+      // a static widget (tables, cards): nothing to enhance
+      if (!make) continue;
       try {
         make(fig, BPE.traceFor(fig));
         fig.setAttribute("data-enhanced", "true");
@@ -465,7 +473,8 @@
     var seen = new ResizeObserver(function (list) { judge(list.map(function (e) { return e.target; })); });
     [].forEach.call(document.querySelectorAll(".math-block, .table-scroll"), function (b) { seen.observe(b); });
     if (waiting.length) window.requestAnimationFrame(function () {
-      waiting.slice().forEach(function (w) {  // layout is due in this frame anyway
+      // layout is due in this frame anyway
+      waiting.slice().forEach(function (w) {
         var r = w[0].getBoundingClientRect();
         if (r.width && r.bottom > 0 && r.top < window.innerHeight) drawWaiting(w[0]);
       });

@@ -19,7 +19,8 @@
       var g0 = grid[i], g1 = grid[i + 1], u0 = u[i], u1 = u[i + 1];
       for (var j = 0; j + 1 < v.length; j++) {
         var a = g0[j], b = g1[j], c = g1[j + 1], e = g0[j + 1], v0 = v[j], v1 = v[j + 1];
-        if (Math.min(a, b, c, e) >= level || Math.max(a, b, c, e) < level) continue;  // no crossing here
+        // no crossing here
+        if (Math.min(a, b, c, e) >= level || Math.max(a, b, c, e) < level) continue;
         var n = cross(a, b, u0, v0, u1, v0, 0);
         n = cross(b, c, u1, v0, u1, v1, n);
         n = cross(c, e, u1, v1, u0, v1, n);
@@ -54,7 +55,8 @@
     for (var i = 0; i < u.length; i++) {
       for (var j = 0; j < v.length; j++) {
         var x0 = ax.x(u[i] - du), x1 = ax.x(u[i] + du), y0 = ax.y(v[j] + dv), y1 = ax.y(v[j] - dv);
-        var shade = Math.log(grid[i][j] / lo) / Math.log(hi / lo); // 0 at the bottom, 1 at the top
+        // 0 at the bottom, 1 at the top
+        var shade = Math.log(grid[i][j] / lo) / Math.log(hi / lo);
         var pct = Math.round(85 - 80 * shade);
         shades[pct] = (shades[pct] || "") + "M" + x0.toFixed(2) + "," + y0.toFixed(2) + "h" + (x1 - x0 + 0.6).toFixed(2) +
           "v" + (y1 - y0 + 0.6).toFixed(2) + "h" + (x0 - x1 - 0.6).toFixed(2) + "z";

@@ -138,7 +138,8 @@
       } else status.textContent = "";
     }
     player.onFrame(function (k) { render(k); });
-    select.addEventListener("change", function () { render(shown, true); }); // another case, the same weights
+    // another case, the same weights
+    select.addEventListener("change", function () { render(shown, true); });
     var kit = BPE.controls(fig, player, {
       actions: { hundred: function () { player.pause(); player.seek(Math.min(player.index + 100, player.length - 1)); } },
       keys: { h: "hundred" },

@@ -20,7 +20,8 @@
                      [112, 360, "end"], [228, 360, "start"]] }
   };
   var POS = LAYOUTS.wide.pos;
-  var WIRES = [ // [parameter, row, col, from, to, name]: w1..w6 as in the worked example
+  // [parameter, row, col, from, to, name]: w1..w6 as in the worked example
+  var WIRES = [
     ["W1", 0, 0, "x1", "h1", "w₁"], ["W1", 0, 1, "x2", "h1", "w₂"], ["W1", 1, 0, "x1", "h2", "w₃"],
     ["W1", 1, 1, "x2", "h2", "w₄"], ["W2", 0, 0, "h1", "o", "w₅"], ["W2", 0, 1, "h2", "o", "w₆"]
   ];
@@ -30,7 +31,8 @@
   function sub(s) { return s.replace("1", "₁").replace("2", "₂"); }
   function fmt(v, d) { return BPE.fmt(v, d === undefined ? 3 : d); }
   function signed(v, d) { return (v >= 0 ? "+" : "") + fmt(v, d); }
-  function grad(v) { // a gradient, in plain decimals (no e-notation): at least 4 decimals, enough for 3 significant digits
+  // a gradient, in plain decimals (no e-notation): at least 4 decimals, enough for 3 significant digits
+  function grad(v) {
     if (!isFinite(v)) return fmt(v);
     if (v === 0) return "0";
     var d = Math.min(8, Math.max(4, 2 - Math.floor(Math.log10(Math.abs(v)))));
@@ -343,7 +345,8 @@
       cancelAnimation();
       if (BPE.reducedMotion()) {
         player.step();
-        drawCircuitGradsOnly(now); // the gradients that made this step, shown at once
+        // the gradients that made this step, shown at once
+        drawCircuitGradsOnly(now);
         say("Step done: the gradients on the wires moved every weight by −η × gradient. " + phaseText("update", now).replace("Update: ", "") + jumpNote(i));
         return;
       }
@@ -376,7 +379,8 @@
       var phase = PHASES[state.phase];
       if (phase === "update") {
         var text = phaseText("update", now) + jumpNote(player.index);
-        player.step(); // resets the phase
+        // resets the phase
+        player.step();
         drawCircuitGradsOnly(now);
         say(text);
         return;
