@@ -321,10 +321,12 @@
 
   /* Readouts: set text now; announce through the region's aria-live at most every 700 ms. */
   BPE.readout = function (root) {
-    var pending = null, last = 0;
+    var pending = null, last = 0, found = {};
     return {
       set: function (name, text) {
-        var el = root.querySelector('[data-readout="' + name + '"]');
+        // each readout found once (again if it has left the figure)
+        var el = found[name];
+        if (!el || !root.contains(el)) el = found[name] = root.querySelector('[data-readout="' + name + '"]');
         if (el && el.textContent !== text) el.textContent = text;
       },
       announce: function (region, text) {

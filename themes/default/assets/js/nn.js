@@ -40,6 +40,10 @@
  *   BPE.nn.init(net, {scheme, distribution, scale, seed}) -> params  InitSpec's schemes, drawn
  *              from this file's own PRNG (not numpy's numbers).
  *   BPE.nn.paramsAt(run, r) -> params               record r of a decoded trace run
+ *   BPE.nn.recordOutputs(net, run, X) -> Float64Array(R * n * d_out): the output layer's a on
+ *              X at every record r of a decoded run, record-major; record r's n x d_out block is
+ *              forward(net, paramsAt(run, r), X).a[L], bit for bit, without building a
+ *              workspace and nested arrays for each record.
  *   BPE.nn.grid(net, params, x0, x1, y0, y1, nx, ny) -> Float64Array(nx * ny), row-major,
  *              row 0 at y0: output unit 0 at x_i = x0 + i * (x1 - x0) / (nx - 1) (the same
  *              for y). The numpy twin is site_builder/engine/grid.py.
@@ -334,8 +338,8 @@
   // Built only when thrown: an Error records the stack, which costs more than the packing.
   function badShape(name, shape) { return new Error(name + " must have shape [" + shape.join(", ") + "]"); }
 
-  function pack(nt, params) {
-    var theta = new Float64Array(nt.size);
+  function pack(nt, params, into) {
+    var theta = into || new Float64Array(nt.size);
     for (var i = 0; i < nt.names.length; i++) {
       var name = nt.names[i], shape = nt.shapes[i], v = params[name];
       var at = i % 2 === 0 ? nt.offW[i / 2 + 1] : nt.offB[(i + 1) / 2];
@@ -634,6 +638,17 @@
     return out;
   }
 
+  function recordOutputs(spec, run, X) {
+    var nt = net(spec), n = X.length, R = run.steps.length, width = n * nt.sizes[nt.L];
+    var ws = workspace(nt, n), theta = new Float64Array(nt.size), out = new Float64Array(R * width);
+    fill(ws.a[0], X, nt.sizes[0], "X");
+    for (var r = 0; r < R; r++) {
+      forwardFlat(nt, pack(nt, paramsAt(run, r), theta), ws, n);
+      out.set(ws.a[nt.L].subarray(0, width), r * width);
+    }
+    return out;
+  }
+
   /* --- Grids: decision maps and surfaces from recorded weights ---------------------------- */
 
   function grid(spec, params, x0, x1, y0, y1, nx, ny) {
@@ -669,7 +684,7 @@
 
   BPE.nn = {
     net: net, forward: forward, backward: backward, loss: loss, trainer: trainer,
-    init: init, paramsAt: paramsAt, grid: grid, gridPixels: gridPixels,
+    init: init, paramsAt: paramsAt, recordOutputs: recordOutputs, grid: grid, gridPixels: gridPixels,
     activations: ACTS.slice(), losses: Object.keys(LOSSES)
   };
 })();

@@ -232,7 +232,8 @@
         if (sd === "line") onLine++;
         else if ((sd === "one") === (T[i][0] >= 0.5)) right++;
       });
-      paint();
+      // The shaded map waits for the first frame while the page starts (BPE.draw).
+      BPE.draw(canvas, paint);
       drawPlot(sides);
       ["w1", "w2", "b"].forEach(function (k) {
         var shown = num(s[k]);

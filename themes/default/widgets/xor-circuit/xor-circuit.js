@@ -40,7 +40,8 @@
   }
 
   BPE.widgets["xor-circuit"] = function (fig, trace) {
-    var nn = BPE.nn, net = trace.net, X = trace.X, T = trace.T;
+    // The network checked and laid out once, not again at every pass over it.
+    var nn = BPE.nn, net = nn.net(trace.net), X = trace.X, T = trace.T;
     var rates = JSON.parse(fig.getAttribute("data-rates"));
     var seeds = JSON.parse(fig.getAttribute("data-seeds"));
     var schedule = trace.runs[0].steps;

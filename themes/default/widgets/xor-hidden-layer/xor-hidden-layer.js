@@ -162,11 +162,12 @@
     function casesOf(a, j) { return a.map(function (row) { return row[j]; }); }
 
     // The lone neuron's best over the whole run, and the first step the network gets all four.
-    var aloneCounts = [], deepCounts = [];
+    // (Each record's outputs on the four cases are forward(net, paramsAt(run, r), X)'s.)
+    var aloneCounts = [], deepCounts = [], n = X.length;
+    var aloneOut = BPE.nn.recordOutputs(aloneNet, alone, X), deepOut = BPE.nn.recordOutputs(deepNet, deep, X);
     for (var r = 0; r < R; r++) {
-      var pa = BPE.nn.paramsAt(alone, r), pd = BPE.nn.paramsAt(deep, r);
-      aloneCounts.push(rightCount(casesOf(BPE.nn.forward(aloneNet, pa, X).a[1], 0), T).right);
-      deepCounts.push(rightCount(casesOf(BPE.nn.forward(deepNet, pd, X).a[2], 0), T).right);
+      aloneCounts.push(rightCount(Array.from(aloneOut.subarray(r * n, (r + 1) * n)), T).right);
+      deepCounts.push(rightCount(Array.from(deepOut.subarray(r * n, (r + 1) * n)), T).right);
     }
     var best = Math.max.apply(null, aloneCounts);
     var solvedAt = deepCounts.indexOf(T.length);
