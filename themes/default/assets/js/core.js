@@ -241,8 +241,8 @@
   /* --- SVG helpers ---------------------------------------------------------------------- */
   var NS = "http://www.w3.org/2000/svg";
   BPE.svg = function (tag, attrs, parent) {
-    var el = document.createElementNS(NS, tag);
-    for (var k in attrs) if (Object.prototype.hasOwnProperty.call(attrs, k)) el.setAttribute(k, attrs[k]);
+    var el = document.createElementNS(NS, tag), keys = Object.keys(attrs || {});
+    for (var i = 0; i < keys.length; i++) el.setAttribute(keys[i], attrs[keys[i]]);
     if (parent) parent.appendChild(el);
     return el;
   };

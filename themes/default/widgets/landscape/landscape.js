@@ -5,10 +5,11 @@
   "use strict";
   var BPE = window.BPE;
 
-  // Contour segments of `grid` (loss[i][j] at (u[i], v[j])) at `level`, by marching squares:
-  // each cell's edges that the level crosses, joined in pairs.
-  function contour(u, v, grid, level, x, y) {
-    var d = "", px = [0, 0, 0, 0], py = [0, 0, 0, 0];
+  // Contour segments of `grid` (loss[i][j] at (u[i], v[j])) at each of `levels`, by marching
+  // squares: each cell's edges that a level crosses, joined in pairs. One pass over the cells
+  // for all levels; a path string per level.
+  function contours(u, v, grid, levels, x, y) {
+    var d = levels.map(function () { return ""; }), px = [0, 0, 0, 0], py = [0, 0, 0, 0], level;
     function cross(a, b, ua, va, ub, vb, n) {
       if ((a < level) === (b < level)) return n;
       var t = (level - a) / (b - a);
@@ -19,14 +20,18 @@
       var g0 = grid[i], g1 = grid[i + 1], u0 = u[i], u1 = u[i + 1];
       for (var j = 0; j + 1 < v.length; j++) {
         var a = g0[j], b = g1[j], c = g1[j + 1], e = g0[j + 1], v0 = v[j], v1 = v[j + 1];
-        // no crossing here
-        if (Math.min(a, b, c, e) >= level || Math.max(a, b, c, e) < level) continue;
-        var n = cross(a, b, u0, v0, u1, v0, 0);
-        n = cross(b, c, u1, v0, u1, v1, n);
-        n = cross(c, e, u1, v1, u0, v1, n);
-        n = cross(e, a, u0, v1, u0, v0, n);
-        for (var k = 0; k + 1 < n; k += 2) {
-          d += "M" + px[k].toFixed(1) + "," + py[k].toFixed(1) + "L" + px[k + 1].toFixed(1) + "," + py[k + 1].toFixed(1);
+        var lo = Math.min(a, b, c, e), hi = Math.max(a, b, c, e);
+        for (var q = 0; q < levels.length; q++) {
+          level = levels[q];
+          // no crossing here
+          if (lo >= level || hi < level) continue;
+          var n = cross(a, b, u0, v0, u1, v0, 0);
+          n = cross(b, c, u1, v0, u1, v1, n);
+          n = cross(c, e, u1, v1, u0, v1, n);
+          n = cross(e, a, u0, v1, u0, v0, n);
+          for (var k = 0; k + 1 < n; k += 2) {
+            d[q] += "M" + px[k].toFixed(1) + "," + py[k].toFixed(1) + "L" + px[k + 1].toFixed(1) + "," + py[k + 1].toFixed(1);
+          }
         }
       }
     }
@@ -52,22 +57,30 @@
     // its step, so neighbours never show a seam.
     var cells = BPE.svg("g", { "class": "ls-cells" }, ax.plot), shades = {};
     var du = (u[1] - u[0]) / 2, dv = (v[1] - v[0]) / 2;
+    // A cell's corner and size depend on its column (i) and row (j) alone: written once each.
+    var left = [], wide = [], back = [], top = [], tall = [];
+    u.forEach(function (w) {
+      var x0 = ax.x(w - du), x1 = ax.x(w + du);
+      left.push("M" + x0.toFixed(2) + ","); wide.push("h" + (x1 - x0 + 0.6).toFixed(2) + "v"); back.push("h" + (x0 - x1 - 0.6).toFixed(2) + "z");
+    });
+    v.forEach(function (w) {
+      var y0 = ax.y(w + dv), y1 = ax.y(w - dv);
+      top.push(y0.toFixed(2)); tall.push((y1 - y0 + 0.6).toFixed(2));
+    });
+    var span = Math.log(hi / lo);
     for (var i = 0; i < u.length; i++) {
       for (var j = 0; j < v.length; j++) {
-        var x0 = ax.x(u[i] - du), x1 = ax.x(u[i] + du), y0 = ax.y(v[j] + dv), y1 = ax.y(v[j] - dv);
         // 0 at the bottom, 1 at the top
-        var shade = Math.log(grid[i][j] / lo) / Math.log(hi / lo);
+        var shade = Math.log(grid[i][j] / lo) / span;
         var pct = Math.round(85 - 80 * shade);
-        shades[pct] = (shades[pct] || "") + "M" + x0.toFixed(2) + "," + y0.toFixed(2) + "h" + (x1 - x0 + 0.6).toFixed(2) +
-          "v" + (y1 - y0 + 0.6).toFixed(2) + "h" + (x0 - x1 - 0.6).toFixed(2) + "z";
+        shades[pct] = (shades[pct] || "") + left[i] + top[j] + wide[i] + tall[j] + back[i];
       }
     }
     Object.keys(shades).forEach(function (pct) {
       BPE.svg("path", { d: shades[pct] }, cells).style.fill = "color-mix(in srgb, var(--accent) " + pct + "%, var(--surface))";
     });
-    [0.01, 0.04, 0.1, 0.2, 0.35, 0.55, 0.8].forEach(function (f) {
-      BPE.svg("path", { d: contour(u, v, grid, lo + f * (hi - lo), ax.x, ax.y), "class": "ls-contour" }, ax.plot);
-    });
+    var levels = [0.01, 0.04, 0.1, 0.2, 0.35, 0.55, 0.8].map(function (f) { return lo + f * (hi - lo); });
+    contours(u, v, grid, levels, ax.x, ax.y).forEach(function (d) { BPE.svg("path", { d: d, "class": "ls-contour" }, ax.plot); });
     var trail = BPE.svg("polyline", { "class": "ls-trail" }, ax.plot);
     var ball = BPE.svg("circle", { r: 7, "class": "ls-ball" }, ax.plot);
 
