@@ -135,9 +135,11 @@
       var v = b / 255;
       BYTES.set([Math.round(246 + (96 - 246) * v), Math.round(222 + (140 - 222) * v), Math.round(180 + (230 - 180) * v), 255], 4 * b);
     }
+    // The map's grid is worked out when it is drawn (BPE.draw: maybe after the page starts);
+    // its values at the four cases, on grid points, are the answers forward() gave there.
     function drawMap(params, answers) {
-      var values = nn.grid(net, params, -0.25, 1.25, -0.25, 1.25, GRID, GRID);
       BPE.draw(els.map, function () {
+        var values = nn.grid(net, params, -0.25, 1.25, -0.25, 1.25, GRID, GRID);
         var px = nn.gridPixels(values, 0, 1);
         var cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID), rgba = new Uint32Array(image.data.buffer);
         for (var row = 0; row < GRID; row++) for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]];
@@ -152,8 +154,7 @@
           ctx.lineWidth = 3; ctx.strokeStyle = "#1f2937"; ctx.stroke();
         });
       });
-      var corners = X.map(function (x) { return values[Math.round((x[1] + 0.25) / 0.05) * GRID + Math.round((x[0] + 0.25) / 0.05)]; });
-      els.map.setAttribute("data-corners", corners.map(function (v) { return v.toFixed(6); }).join(" "));
+      els.map.setAttribute("data-corners", answers.map(function (v) { return v.toFixed(6); }).join(" "));
       els.map.setAttribute("aria-label", "The network's answer over the input square. At the four cases it says " +
         X.map(function (x, i) { return "(" + x.join(", ") + ") " + fmt(answers[i], 2); }).join(", ") + ".");
     }
