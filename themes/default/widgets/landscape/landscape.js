@@ -6,10 +6,10 @@
   var BPE = window.BPE;
 
   // Contour segments of `grid` (loss[i][j] at (u[i], v[j])) at each of `levels`, by marching
-  // squares: each cell's edges that a level crosses, joined in pairs. One pass over the cells
-  // for all levels; a path string per level.
-  function contours(u, v, grid, levels, x, y) {
-    var d = levels.map(function () { return ""; }), px = [0, 0, 0, 0], py = [0, 0, 0, 0], level;
+  // squares: each cell's edges that a level crosses, joined in pairs, handed to
+  // segment(x1, y1, x2, y2) in the coordinates x() and y() give. One pass over the cells.
+  function contours(u, v, grid, levels, x, y, segment) {
+    var px = [0, 0, 0, 0], py = [0, 0, 0, 0], level;
     function cross(a, b, ua, va, ub, vb, n) {
       if ((a < level) === (b < level)) return n;
       var t = (level - a) / (b - a);
@@ -29,13 +29,22 @@
           n = cross(b, c, u1, v0, u1, v1, n);
           n = cross(c, e, u1, v1, u0, v1, n);
           n = cross(e, a, u0, v1, u0, v0, n);
-          for (var k = 0; k + 1 < n; k += 2) {
-            d[q] += "M" + px[k].toFixed(1) + "," + py[k].toFixed(1) + "L" + px[k + 1].toFixed(1) + "," + py[k + 1].toFixed(1);
-          }
+          for (var k = 0; k + 1 < n; k += 2) segment(px[k], py[k], px[k + 1], py[k + 1]);
         }
       }
     }
-    return d;
+  }
+
+  // A CSS colour as [r, g, b] (0-255), read back through a canvas.
+  var probe = null;
+  function rgb(css) {
+    probe = probe || document.createElement("canvas").getContext("2d");
+    probe.fillStyle = "#000";
+    probe.fillStyle = css.trim();
+    var c = probe.fillStyle, m = /^#(..)(..)(..)$/.exec(c);
+    if (m) return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
+    m = /(\d+), (\d+), (\d+)/.exec(c);
+    return m ? [+m[1], +m[2], +m[3]] : [0, 0, 0];
   }
 
   BPE.widgets.landscape = function (fig, trace) {
@@ -52,35 +61,49 @@
       yLabel: fig.querySelector('[data-readout="wb"]').parentNode.firstElementChild.textContent });
     var lo = Infinity, hi = -Infinity;
     grid.forEach(function (row) { row.forEach(function (L) { if (isFinite(L)) { lo = Math.min(lo, L); hi = Math.max(hi, L); } }); });
-    // Shaded cells, one path per shade (a whole percent of the accent mixed into the surface):
-    // a few dozen elements instead of one per grid point. Opaque, and each a little wider than
-    // its step, so neighbours never show a seam.
-    var cells = BPE.svg("g", { "class": "ls-cells" }, ax.plot), shades = {};
+    // The shaded cells and the contour lines are one picture on a canvas under the map's SVG,
+    // covering exactly the cells' box, drawn through BPE.draw (after the first frame while the
+    // page starts) in the page's own colours, and again when the colour scheme changes. A
+    // cell's shade: a whole percent of the accent mixed into the surface, from 85 % at the
+    // lowest loss to 5 % at the highest (log scale).
+    var canvas = fig.querySelector(".ls-shade"), K = 2;
     var du = (u[1] - u[0]) / 2, dv = (v[1] - v[0]) / 2;
-    // A cell's corner and size depend on its column (i) and row (j) alone: written once each.
-    var left = [], wide = [], back = [], top = [], tall = [];
-    u.forEach(function (w) {
-      var x0 = ax.x(w - du), x1 = ax.x(w + du);
-      left.push("M" + x0.toFixed(2) + ","); wide.push("h" + (x1 - x0 + 0.6).toFixed(2) + "v"); back.push("h" + (x0 - x1 - 0.6).toFixed(2) + "z");
-    });
-    v.forEach(function (w) {
-      var y0 = ax.y(w + dv), y1 = ax.y(w - dv);
-      top.push(y0.toFixed(2)); tall.push((y1 - y0 + 0.6).toFixed(2));
-    });
-    var span = Math.log(hi / lo);
-    for (var i = 0; i < u.length; i++) {
-      for (var j = 0; j < v.length; j++) {
-        // 0 at the bottom, 1 at the top
-        var shade = Math.log(grid[i][j] / lo) / span;
-        var pct = Math.round(85 - 80 * shade);
-        shades[pct] = (shades[pct] || "") + left[i] + top[j] + wide[i] + tall[j] + back[i];
-      }
-    }
-    Object.keys(shades).forEach(function (pct) {
-      BPE.svg("path", { d: shades[pct] }, cells).style.fill = "color-mix(in srgb, var(--accent) " + pct + "%, var(--surface))";
-    });
+    var X0 = ax.x(u[0] - du), X1 = ax.x(u[u.length - 1] + du), Y0 = ax.y(v[v.length - 1] + dv), Y1 = ax.y(v[0] - dv);
+    canvas.style.left = (100 * X0 / ax.W).toFixed(3) + "%";
+    canvas.style.top = (100 * Y0 / ax.H).toFixed(3) + "%";
+    canvas.style.width = (100 * (X1 - X0) / ax.W).toFixed(3) + "%";
+    canvas.style.height = (100 * (Y1 - Y0) / ax.H).toFixed(3) + "%";
+    canvas.width = Math.round(K * (X1 - X0));
+    canvas.height = Math.round(K * (Y1 - Y0));
     var levels = [0.01, 0.04, 0.1, 0.2, 0.35, 0.55, 0.8].map(function (f) { return lo + f * (hi - lo); });
-    contours(u, v, grid, levels, ax.x, ax.y).forEach(function (d) { BPE.svg("path", { d: d, "class": "ls-contour" }, ax.plot); });
+    function paintMap() {
+      var style = window.getComputedStyle(fig), accent = rgb(style.getPropertyValue("--accent"));
+      var surface = rgb(style.getPropertyValue("--surface")), span = Math.log(hi / lo);
+      var ctx = canvas.getContext("2d"), sx = canvas.width / (X1 - X0), sy = canvas.height / (Y1 - Y0);
+      function cx(w) { return (ax.x(w) - X0) * sx; }
+      function cy(w) { return (ax.y(w) - Y0) * sy; }
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      for (var i = 0; i < u.length; i++) {
+        for (var j = 0; j < v.length; j++) {
+          // 0 at the bottom, 1 at the top
+          var shade = Math.log(grid[i][j] / lo) / span, f = Math.round(85 - 80 * shade) / 100;
+          ctx.fillStyle = "rgb(" + accent.map(function (c, k) { return Math.round(c * f + surface[k] * (1 - f)); }).join(",") + ")";
+          // a little wider than its step, so neighbours never show a seam
+          var x0 = cx(u[i] - du), y0 = cy(v[j] + dv);
+          ctx.fillRect(x0, y0, cx(u[i] + du) - x0 + 0.6 * sx, cy(v[j] - dv) - y0 + 0.6 * sy);
+        }
+      }
+      ctx.beginPath();
+      contours(u, v, grid, levels, cx, cy, function (x1, y1, x2, y2) { ctx.moveTo(x1, y1); ctx.lineTo(x2, y2); });
+      ctx.globalAlpha = 0.55;
+      ctx.lineWidth = 0.7 * sx;
+      ctx.strokeStyle = style.getPropertyValue("--ink").trim();
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
+    BPE.draw(canvas, paintMap);
+    var scheme = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)");
+    if (scheme && scheme.addEventListener) scheme.addEventListener("change", function () { BPE.draw(canvas, paintMap); });
     var trail = BPE.svg("polyline", { "class": "ls-trail" }, ax.plot);
     var ball = BPE.svg("circle", { r: 7, "class": "ls-ball" }, ax.plot);
 
