@@ -11,7 +11,8 @@
   function fmt(v, d) { return BPE.fmt(v, d === undefined ? 4 : d); }
 
   BPE.widgets["live-network"] = function (fig, trace) {
-    var run = trace.runs[0], net = trace.net, sizes = net.sizes, X = trace.X, T = trace.T;
+    // The network checked and laid out once, not again at every step drawn.
+    var run = trace.runs[0], net = BPE.nn.net(trace.net), sizes = net.sizes, X = trace.X, T = trace.T;
     fig.querySelector(".static-fallback").hidden = true;
     var live = fig.querySelector(".ln-live");
     live.hidden = false;
