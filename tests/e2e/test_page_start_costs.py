@@ -1,7 +1,7 @@
 """What keeps a page's start cheap changes nothing it shows: BPE.nn.recordOutputs gives each
 record's outputs as the engine recorded them (and bit for bit what forward() gives on that
 record's weights); a trace's arrays, decoded only when a widget first reads them, are the
-engine's numbers; and the lesson, which the browser does not lay out while the scripts start,
+engine's numbers; and the page, which the browser does not lay out while the scripts start,
 shows at data-ready, at once without JavaScript and in print, and after 3 s even if the
 scripts never finish. Expected values come from the engine's traces, trained here."""
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from site_builder import scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
-MAIN_SHOWN = "() => getComputedStyle(document.querySelector('main')).display !== 'none'"
+SHOWN = "() => getComputedStyle(document.body).display !== 'none'"
 
 
 @pytest.fixture(scope="module")
@@ -108,20 +108,20 @@ def test_the_lesson_shows_at_ready_and_without_scripts_after_3_s(browser, built_
     page = ctx.new_page()
     page.goto(site_url("backpropagation.html"))
     page.wait_for_selector("html[data-ready=true]")
-    assert page.evaluate(MAIN_SHOWN) and page.locator("main h1").is_visible()
+    assert page.evaluate(SHOWN) and page.locator("main h1").is_visible()
     # Scripts that never finish: hidden while they might still run, then shown anyway.
     page.goto(without_scripts(built_site / "backpropagation.html", tmp_path).as_uri())
     assert page.get_attribute("html", "data-ready") == "false"
-    assert not page.evaluate(MAIN_SHOWN)
+    assert not page.evaluate(SHOWN)
     page.emulate_media(media="print")
-    assert page.evaluate(MAIN_SHOWN)            # print never waits
+    assert page.evaluate(SHOWN)            # print never waits
     page.emulate_media(media="screen")
-    page.wait_for_function(MAIN_SHOWN, timeout=10_000)
+    page.wait_for_function(SHOWN, timeout=10_000)
     assert page.locator("main h1").is_visible()
     ctx.close()
     # Without JavaScript: shown at once.
     ctx = browser.new_context(java_script_enabled=False)
     page = ctx.new_page()
     page.goto(site_url("backpropagation.html"))
-    assert page.evaluate(MAIN_SHOWN) and page.locator("main h1").is_visible()
+    assert page.evaluate(SHOWN) and page.locator("main h1").is_visible()
     ctx.close()
