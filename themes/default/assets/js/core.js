@@ -28,11 +28,14 @@
     this.live = !!opts.live;
     this.length = this.live ? Infinity : length;
     this.index = 0;
-    this.interval = opts.interval || 450; // replay: ms between frames at speed 1
+    // replay: ms between frames at speed 1
+    this.interval = opts.interval || 450;
     this.advance = opts.advance || null;
     this.onReset = opts.reset || null;
-    this.budget = opts.budget || 10;      // live: ms of work per frame at most
-    this.perFrame = opts.perFrame || 1;   // live: steps per frame at speed 1
+    // live: ms of work per frame at most
+    this.budget = opts.budget || 10;
+    // live: steps per frame at speed 1
+    this.perFrame = opts.perFrame || 1;
     this.speed = 1;
     this.timer = null;
     this.listeners = [];
@@ -191,7 +194,8 @@
       var fn = actions[name];
       if (!fn) return false;
       var btn = buttons.filter(function (b) { return b.getAttribute("data-action") === name; })[0];
-      if (btn && disabled(btn)) return true; // unavailable at this end: nothing happens
+      // unavailable at this end: nothing happens
+      if (btn && disabled(btn)) return true;
       fn();
       return true;
     }
@@ -237,8 +241,8 @@
   /* --- SVG helpers ---------------------------------------------------------------------- */
   var NS = "http://www.w3.org/2000/svg";
   BPE.svg = function (tag, attrs, parent) {
-    var el = document.createElementNS(NS, tag);
-    for (var k in attrs) if (Object.prototype.hasOwnProperty.call(attrs, k)) el.setAttribute(k, attrs[k]);
+    var el = document.createElementNS(NS, tag), keys = Object.keys(attrs || {});
+    for (var i = 0; i < keys.length; i++) el.setAttribute(keys[i], attrs[keys[i]]);
     if (parent) parent.appendChild(el);
     return el;
   };
@@ -317,10 +321,12 @@
 
   /* Readouts: set text now; announce through the region's aria-live at most every 700 ms. */
   BPE.readout = function (root) {
-    var pending = null, last = 0;
+    var pending = null, last = 0, found = {};
     return {
       set: function (name, text) {
-        var el = root.querySelector('[data-readout="' + name + '"]');
+        // each readout found once (again if it has left the figure)
+        var el = found[name];
+        if (!el || !root.contains(el)) el = found[name] = root.querySelector('[data-readout="' + name + '"]');
         if (el && el.textContent !== text) el.textContent = text;
       },
       announce: function (region, text) {
@@ -352,7 +358,8 @@
   function judge(boxes) {
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
-      if (!box.getClientRects().length) continue;  // hidden: judged when it is shown
+      // hidden: judged when it is shown
+      if (!box.getClientRects().length) continue;
       var wide = box.scrollWidth > box.clientWidth + 1;
       if (wide && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
@@ -429,14 +436,16 @@
   }
   function drawWaiting(canvas) { var draw = take(canvas); if (draw) draw(); }
   BPE.draw = function (canvas, fn) {
-    take(canvas);  // a newer picture replaces one still waiting
+    // a newer picture replaces one still waiting
+    take(canvas);
     if (!starting) return fn();
     waiting.push([canvas, fn]);
     READS.forEach(function (m) {
       canvas[m] = function () { drawWaiting(canvas); return canvas[m].apply(canvas, arguments); };
     });
   };
-  function drawLater() {  // idle time, or 200 ms at most even on a busy page
+  // idle time, or 200 ms at most even on a busy page
+  function drawLater() {
     var next = function () { if (waiting.length) { drawWaiting(waiting[0][0]); drawLater(); } };
     if (window.requestIdleCallback) window.requestIdleCallback(next, { timeout: 200 }); else window.setTimeout(next, 20);
   }
@@ -448,7 +457,8 @@
     var figures = document.querySelectorAll("figure[data-widget]");
     for (var i = 0; i < figures.length; i++) {
       var fig = figures[i], name = fig.getAttribute("data-widget"), make = BPE.widgets[name];
-      if (!make) continue; // a static widget (tables, cards): nothing to enhance
+      // a static widget (tables, cards): nothing to enhance
+      if (!make) continue;
       try {
         make(fig, BPE.traceFor(fig));
         fig.setAttribute("data-enhanced", "true");
@@ -465,7 +475,8 @@
     var seen = new ResizeObserver(function (list) { judge(list.map(function (e) { return e.target; })); });
     [].forEach.call(document.querySelectorAll(".math-block, .table-scroll"), function (b) { seen.observe(b); });
     if (waiting.length) window.requestAnimationFrame(function () {
-      waiting.slice().forEach(function (w) {  // layout is due in this frame anyway
+      // layout is due in this frame anyway
+      waiting.slice().forEach(function (w) {
         var r = w[0].getBoundingClientRect();
         if (r.width && r.bottom > 0 && r.top < window.innerHeight) drawWaiting(w[0]);
       });

@@ -40,6 +40,10 @@
  *   BPE.nn.init(net, {scheme, distribution, scale, seed}) -> params  InitSpec's schemes, drawn
  *              from this file's own PRNG (not numpy's numbers).
  *   BPE.nn.paramsAt(run, r) -> params               record r of a decoded trace run
+ *   BPE.nn.recordOutputs(net, run, X) -> Float64Array(R * n * d_out): the output layer's a on
+ *              X at every record r of a decoded run, record-major; record r's n x d_out block is
+ *              forward(net, paramsAt(run, r), X).a[L], bit for bit, without building a
+ *              workspace and nested arrays for each record.
  *   BPE.nn.grid(net, params, x0, x1, y0, y1, nx, ny) -> Float64Array(nx * ny), row-major,
  *              row 0 at y0: output unit 0 at x_i = x0 + i * (x1 - x0) / (nx - 1) (the same
  *              for y). The numpy twin is site_builder/engine/grid.py.
@@ -68,14 +72,19 @@
 
   /* --- Activations: a = f(z) beside f'(z). f' gets a = f(z) too (sigmoid, tanh reuse it). */
 
-  function sigmoid(z) { return 1.0 / (1.0 + Math.exp(-z)); } // exp(-z) = Infinity gives 0, rightly
-  function sigmoid_d(z, a) { return a * (1.0 - a); }          // sigma' = sigma (1 - sigma)
+  // exp(-z) = Infinity gives 0, rightly
+  function sigmoid(z) { return 1.0 / (1.0 + Math.exp(-z)); }
+  // sigma' = sigma (1 - sigma)
+  function sigmoid_d(z, a) { return a * (1.0 - a); }
 
   function tanh(z) { return Math.tanh(z); }
-  function tanh_d(z, a) { return 1.0 - a * a; }               // tanh' = 1 - tanh^2
+  // tanh' = 1 - tanh^2
+  function tanh_d(z, a) { return 1.0 - a * a; }
 
-  function relu(z) { return z > 0.0 ? z : (z !== z ? z : 0.0); } // np.maximum(z, 0): NaN stays NaN
-  function relu_d(z, a) { return z > 0.0 ? 1.0 : 0.0; }          // 0 at the kink
+  // np.maximum(z, 0): NaN stays NaN
+  function relu(z) { return z > 0.0 ? z : (z !== z ? z : 0.0); }
+  // 0 at the kink
+  function relu_d(z, a) { return z > 0.0 ? 1.0 : 0.0; }
 
   var LEAKY_SLOPE = 0.01;
   function leaky_relu(z) { return z > 0.0 ? z : LEAKY_SLOPE * z; }
@@ -89,7 +98,8 @@
 
   var ACTS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"];
   var SIGMOID = 0, TANH = 1, RELU = 2, LEAKY = 3, LINEAR = 4, SOFTMAX = 5;
-  var LOSSES = { squared_error: null, binary_cross_entropy: "sigmoid", cross_entropy: "softmax" }; // -> output it needs
+  // -> output it needs
+  var LOSSES = { squared_error: null, binary_cross_entropy: "sigmoid", cross_entropy: "softmax" };
   var SQUARED = 0, BCE = 1, CE = 2;
 
   /* numpy's pairwise sum of v[start .. start+n) (numpy/_core/src/umath/loops_utils.h.src):
@@ -134,7 +144,8 @@
 
   function softmaxRow(z, a, at, m, e) {
     var k, mx = z[at];
-    for (k = 1; k < m; k++) mx = Math.max(mx, z[at + k]); // NaN wins, as in numpy's max
+    // NaN wins, as in numpy's max
+    for (k = 1; k < m; k++) mx = Math.max(mx, z[at + k]);
     for (k = 0; k < m; k++) e[k] = Math.exp(z[at + k] - mx);
     var s = pairwise(e, 0, m);
     for (k = 0; k < m; k++) a[at + k] = e[k] / s;
@@ -160,17 +171,22 @@
     var r, k, at, d, zk;
     for (r = 0; r < n; r++) {
       at = r * m;
-      if (code === SQUARED) {            // E = 1/2 sum_k (t_k - o_k)^2
+      if (code === SQUARED) {
+        // E = 1/2 sum_k (t_k - o_k)^2
         for (k = 0; k < m; k++) { d = o[at + k] - T[at + k]; tmp[k] = d * d; }
         e[r] = 0.5 * pairwise(tmp, 0, m);
-      } else if (code === BCE) {          // E = -sum_k [t log o + (1 - t) log(1 - o)], o = sigma(z)
-        for (k = 0; k < m; k++) {         //   = sum_k [max(z, 0) - t z + log(1 + e^-|z|)]
+      } else if (code === BCE) {
+        // E = -sum_k [t log o + (1 - t) log(1 - o)], o = sigma(z)
+        //   = sum_k [max(z, 0) - t z + log(1 + e^-|z|)]
+        for (k = 0; k < m; k++) {
           zk = z[at + k];
           tmp[k] = Math.max(zk, 0.0) - T[at + k] * zk + Math.log1p(Math.exp(-Math.abs(zk)));
         }
         e[r] = pairwise(tmp, 0, m);
-      } else {                            // E = -sum_k t_k log o_k, o = softmax(z)
-        var mx = z[at];                   //   = sum_k t_k (logsumexp(z) - z_k)
+      } else {
+        // E = -sum_k t_k log o_k, o = softmax(z)
+        //   = sum_k t_k (logsumexp(z) - z_k)
+        var mx = z[at];
         for (k = 1; k < m; k++) mx = Math.max(mx, z[at + k]);
         for (k = 0; k < m; k++) tmp[k] = Math.exp(z[at + k] - mx);
         var lse = mx + Math.log(pairwise(tmp, 0, m));
@@ -183,11 +199,13 @@
   /* delta_L for n samples into delta. */
   function outputDelta(net, z, o, T, n, delta) {
     var count = n * net.sizes[net.L], i;
-    if (net.lossCode === SQUARED) {       // dE/do = o - t, then through the output's f'
+    if (net.lossCode === SQUARED) {
+      // dE/do = o - t, then through the output's f'
       for (i = 0; i < count; i++) delta[i] = o[i] - T[i];
       timesDerivative(net.codes[net.L - 1], z, o, delta, count);
-    } else {                              // sigmoid + BCE, softmax + CE: o - t (targets of a
-      for (i = 0; i < count; i++) delta[i] = o[i] - T[i]; // sample sum to 1 for CE)
+    } else {
+      // sigmoid + BCE, softmax + CE: o - t (targets of a sample sum to 1 for CE)
+      for (i = 0; i < count; i++) delta[i] = o[i] - T[i];
     }
     if (net.mean) for (i = 0; i < count; i++) delta[i] = delta[i] / n;
   }
@@ -320,8 +338,8 @@
   // Built only when thrown: an Error records the stack, which costs more than the packing.
   function badShape(name, shape) { return new Error(name + " must have shape [" + shape.join(", ") + "]"); }
 
-  function pack(nt, params) {
-    var theta = new Float64Array(nt.size);
+  function pack(nt, params, into) {
+    var theta = into || new Float64Array(nt.size);
     for (var i = 0; i < nt.names.length; i++) {
       var name = nt.names[i], shape = nt.shapes[i], v = params[name];
       var at = i % 2 === 0 ? nt.offW[i / 2 + 1] : nt.offB[(i + 1) / 2];
@@ -412,7 +430,8 @@
   function argmax(v, at, m) {
     var best = 0;
     for (var k = 0; k < m; k++) {
-      if (v[at + k] !== v[at + k]) return k; // numpy's argmax stops at the first NaN
+      // numpy's argmax stops at the first NaN
+      if (v[at + k] !== v[at + k]) return k;
       if (v[at + k] > v[at + best]) best = k;
     }
     return best;
@@ -450,7 +469,8 @@
     };
   }
 
-  function permute(order, rand) { // Fisher-Yates over 0..n-1
+  // Fisher-Yates over 0..n-1
+  function permute(order, rand) {
     for (var i = 0; i < order.length; i++) order[i] = i;
     for (var j = order.length - 1; j > 0; j--) {
       var k = Math.floor(rand() * (j + 1)), t = order[j];
@@ -588,7 +608,8 @@
     var nt = net(spec), scheme = opts.scheme || "xavier", dist = opts.distribution || "uniform";
     var scale = opts.scale == null ? 1.0 : +opts.scale, rand = prng(opts.seed || 0);
     var theta = new Float64Array(nt.size);
-    function normal() { // Box-Muller
+    // Box-Muller
+    function normal() {
       var u = 1 - rand(), v = rand();
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
@@ -607,12 +628,24 @@
         theta[nt.offW[l] + j] = uniform ? (2 * rand() - 1) * width : normal() * width;
       }
     }
-    return unpack(nt, theta); // biases start at 0
+    // biases start at 0
+    return unpack(nt, theta);
   }
 
   function paramsAt(run, r) {
     var out = {};
     for (var name in run.params) if (Object.prototype.hasOwnProperty.call(run.params, name)) out[name] = run.params[name][r];
+    return out;
+  }
+
+  function recordOutputs(spec, run, X) {
+    var nt = net(spec), n = X.length, R = run.steps.length, width = n * nt.sizes[nt.L];
+    var ws = workspace(nt, n), theta = new Float64Array(nt.size), out = new Float64Array(R * width);
+    fill(ws.a[0], X, nt.sizes[0], "X");
+    for (var r = 0; r < R; r++) {
+      forwardFlat(nt, pack(nt, paramsAt(run, r), theta), ws, n);
+      out.set(ws.a[nt.L].subarray(0, width), r * width);
+    }
     return out;
   }
 
@@ -651,7 +684,7 @@
 
   BPE.nn = {
     net: net, forward: forward, backward: backward, loss: loss, trainer: trainer,
-    init: init, paramsAt: paramsAt, grid: grid, gridPixels: gridPixels,
+    init: init, paramsAt: paramsAt, recordOutputs: recordOutputs, grid: grid, gridPixels: gridPixels,
     activations: ACTS.slice(), losses: Object.keys(LOSSES)
   };
 })();

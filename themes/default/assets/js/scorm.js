@@ -52,7 +52,8 @@
     var line = window.innerHeight / 3, here = "";
     for (var i = 0; i < marks.length; i++) if (marks[i].getBoundingClientRect().top <= line) here = marks[i].id;
     if (here && here !== location) {
-      location = here.slice(0, 255); // SCORM 1.2: CMIString255
+      // SCORM 1.2: CMIString255
+      location = here.slice(0, 255);
       api.LMSSetValue("cmi.core.lesson_location", location);
       api.LMSCommit("");
     }

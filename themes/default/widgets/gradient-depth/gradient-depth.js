@@ -17,7 +17,8 @@
     if (e >= -2 && e <= 2) return v.toFixed(Math.max(0, 1 - e));
     return m.toFixed(1) + "×10" + String(e).split("").map(function (c) { return SUP[c]; }).join("");
   }
-  function round2(v) { // two significant digits, in words-friendly form: 150,000 or 2.4
+  // two significant digits, in words-friendly form: 150,000 or 2.4
+  function round2(v) {
     var e = Math.floor(Math.log10(v)), p = Math.pow(10, e - 1), r = Math.round(v / p) * p;
     return e >= 1 ? grouped(Math.round(r)) : String(+r.toFixed(1));
   }
@@ -26,7 +27,8 @@
   function grouped(n) {
     return n < 1e21 ? String(n).replace(/\B(?=(\d{3})+$)/g, ",") : n.toLocaleString("en");
   }
-  function times(r) { // a ratio in words
+  // a ratio in words
+  function times(r) {
     if (!isFinite(r) || r === 0) return "";
     if (r < 1 / 1.5) return round2(1 / r) + " times smaller than";
     return r < 1.5 ? "about the same as" : round2(r) + " times larger than";
@@ -133,7 +135,8 @@
         : first === 0 || lastG === 0
           ? "layer 1's gradient is " + sci(first) + " and the output layer's is " + sci(lastG)
           : "layer 1's gradient is " + sci(first) + ", " + times(ratio) + " the output layer's (" + sci(lastG) + ")";
-      if (player.playing()) { status.textContent = ""; return; } // said once it stops, not at every frame
+      // said once it stops, not at every frame
+      if (player.playing()) { status.textContent = ""; return; }
       out.announce(status, setups[state.setup] + ", " + state.depth + " layers, step " + run.steps[i] + ": " + said + ". Loss " + BPE.fmt(run.loss[i], 3) + ".");
     }
 

@@ -27,7 +27,7 @@
       var dot = BPE.svg("circle", { r: 4.5, "class": "marker" }, ax.plot);
       return { show: function (i) { solid.setAttribute("d", path(i + 1)); dot.setAttribute("cx", ax.x(steps[i])); dot.setAttribute("cy", ax.y(ys[i])); } };
     });
-    var out = BPE.readout(fig);
+    var out = BPE.readout(fig), sideOut = sides.map(function (side) { return BPE.readout(side); });
     var status = fig.querySelector("[data-announce]");
     var player = new BPE.Player(steps.length, { interval: 40 });
 
@@ -47,7 +47,7 @@
             right += ok ? 1 : 0; cells += 1;
           }
         }
-        var r = BPE.readout(side);
+        var r = sideOut[k];
         r.set("loss", BPE.fmt(run.loss[i], 4));
         r.set("when", "after " + steps[i] + " steps");
         r.set("at", "after " + steps[i] + " steps");

@@ -73,7 +73,8 @@
       fig.setAttribute("data-lit", i === null ? "" : i);
     }
     rows.forEach(function (el) {
-      if (el.tagName === "LI" || el.classList.contains("lm-wrow")) el.setAttribute("tabindex", "0");  // W's rows, units
+      // W's rows, units
+      if (el.tagName === "LI" || el.classList.contains("lm-wrow")) el.setAttribute("tabindex", "0");
       el.addEventListener("mouseenter", function () { light(el.getAttribute("data-row")); });
       el.addEventListener("mouseleave", function () { light(null); });
       el.addEventListener("focus", function () { light(el.getAttribute("data-row")); });

@@ -36,7 +36,8 @@
     // Decision maps: the input plane around the data, the network's output at each point.
     var mapsBox = fig.querySelector(".lr-where"), mapList = fig.querySelector(".lr-maps");
     var twoInputs = trace.net.sizes[0] === 2 && trace.net.sizes[trace.net.sizes.length - 1] === 1 && BPE.nn;
-    var mapNet = twoInputs ? BPE.nn.net(trace.net) : null; // checked and laid out once for every map
+    // checked and laid out once for every map
+    var mapNet = twoInputs ? BPE.nn.net(trace.net) : null;
     var GRID = 48, SIZE = 112;
     var xs = trace.X.map(function (r) { return r[0]; }), ys = trace.X.map(function (r) { return r[1]; });
     function padded(v) {
@@ -60,9 +61,11 @@
       BPE.draw(canvas, function () {
         var values = BPE.nn.grid(mapNet, params, bx[0], bx[1], by[0], by[1], GRID, GRID);
         var px = BPE.nn.gridPixels(values, 0, 1), cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
-        var rgba = new Uint32Array(image.data.buffer); // one pixel per write, bytes in the table's order
+        // one pixel per write, bytes in the table's order
+        var rgba = new Uint32Array(image.data.buffer);
         for (var row = 0; row < GRID; row++) {
-          for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]]; // row 0 is the bottom
+          // row 0 is the bottom
+          for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]];
         }
         cctx.putImageData(image, 0, 0);
         var ctx = canvas.getContext("2d");

@@ -11,7 +11,8 @@
   function fmt(v, d) { return BPE.fmt(v, d === undefined ? 4 : d); }
 
   BPE.widgets["live-network"] = function (fig, trace) {
-    var run = trace.runs[0], net = trace.net, sizes = net.sizes, X = trace.X, T = trace.T;
+    // The network checked and laid out once, not again at every step drawn.
+    var run = trace.runs[0], net = BPE.nn.net(trace.net), sizes = net.sizes, X = trace.X, T = trace.T;
     fig.querySelector(".static-fallback").hidden = true;
     var live = fig.querySelector(".ln-live");
     live.hidden = false;
@@ -138,7 +139,8 @@
       } else status.textContent = "";
     }
     player.onFrame(function (k) { render(k); });
-    select.addEventListener("change", function () { render(shown, true); }); // another case, the same weights
+    // another case, the same weights
+    select.addEventListener("change", function () { render(shown, true); });
     var kit = BPE.controls(fig, player, {
       actions: { hundred: function () { player.pause(); player.seek(Math.min(player.index + 100, player.length - 1)); } },
       keys: { h: "hundred" },

@@ -27,7 +27,8 @@
       return out;
     }
     var pos = sizes.map(function (n, l) { return ys(n).map(function (y) { return [XS[l], y]; }); });
-    var fwd = run.forward; // z and a per layer over the detail steps (every recorded step here)
+    // z and a per layer over the detail steps (every recorded step here)
+    var fwd = run.forward;
     var detailAt = function (i) {
       var k = fwd.steps.indexOf(steps[i]);
       return { z: fwd.z.map(function (L) { return L[k]; }), a: fwd.a.map(function (L) { return L[k]; }) };

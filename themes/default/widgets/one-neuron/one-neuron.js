@@ -164,7 +164,8 @@
           el.setAttribute("x1", sx(seg[0][0])); el.setAttribute("y1", sy(seg[0][1]));
           el.setAttribute("x2", sx(seg[1][0])); el.setAttribute("y2", sy(seg[1][1]));
         });
-        var ux = s.w1 / norm, uy = s.w2 / norm;   // unit normal, towards "answers 1"
+        // unit normal, towards "answers 1"
+        var ux = s.w1 / norm, uy = s.w2 / norm;
         var foot = [-s.b * ux / norm, -s.b * uy / norm];
         var mid = [(seg[0][0] + seg[1][0]) / 2, (seg[0][1] + seg[1][1]) / 2];
         var at = inside(foot, 0.15) ? foot : mid;
@@ -178,7 +179,8 @@
         var tip0 = [s.w1 * ARROW, s.w2 * ARROW], taken = X.map(function (x) { return x; });
         taken.push([state.x1, state.x2], at);
         for (var q = 0; q <= 4; q++) taken.push([tip0[0] * q / 4, tip0[1] * q / 4]);
-        var tx = -uy, ty = ux;   // along the line
+        // along the line
+        var tx = -uy, ty = ux;
         function place(el, dist, halfWidth) {
           var best = null, score = -1;
           [0.9, -0.9, 1.4, -1.4, 0.45, -0.45, 0, 1.9, -1.9].forEach(function (t) {
@@ -191,7 +193,8 @@
           show(el, !!best);
           if (best) { el.setAttribute("x", sx(best[0])); el.setAttribute("y", sy(best[1]) + 5); taken.push(best); }
         }
-        var wide = 0.3 * Math.abs(ux);   // horizontal text needs more room beside a steep line
+        // horizontal text needs more room beside a steep line
+        var wide = 0.3 * Math.abs(ux);
         place(lineLabel, -(0.2 + wide), 0.32);
         place(label1, 0.45 + wide, 0.55);
         place(label0, -(0.45 + wide), 0.55);
@@ -229,7 +232,8 @@
         if (sd === "line") onLine++;
         else if ((sd === "one") === (T[i][0] >= 0.5)) right++;
       });
-      paint();
+      // The shaded map waits for the first frame while the page starts (BPE.draw).
+      BPE.draw(canvas, paint);
       drawPlot(sides);
       ["w1", "w2", "b"].forEach(function (k) {
         var shown = num(s[k]);

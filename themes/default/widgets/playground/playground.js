@@ -76,7 +76,8 @@
       for (var i = 0; i < GRID - 1; i++) {
         var a = vals[j * GRID + i] - 0.5, b = vals[j * GRID + i + 1] - 0.5;
         var c = vals[(j + 1) * GRID + i + 1] - 0.5, d = vals[(j + 1) * GRID + i] - 0.5, pts = [];
-        if ((a < 0) === (b < 0) && (b < 0) === (c < 0) && (c < 0) === (d < 0)) continue; // no crossing here
+        // no crossing here
+        if ((a < 0) === (b < 0) && (b < 0) === (c < 0) && (c < 0) === (d < 0)) continue;
         if ((a < 0) !== (b < 0)) pts.push([px(i + a / (a - b)), py(j)]);
         if ((b < 0) !== (c < 0)) pts.push([px(i + 1), py(j + b / (b - c))]);
         if ((c < 0) !== (d < 0)) pts.push([px(i + 1 - c / (c - d)), py(j + 1)]);
@@ -98,7 +99,8 @@
     fig.querySelector(".pg-live").hidden = false;
     var board = fig.querySelector(".pg-board"), ctx = board.getContext("2d");
     var cctx = fig.querySelector(".pg-map").getContext("2d"), image = cctx.createImageData(GRID, GRID);
-    var rgba = new Uint32Array(image.data.buffer); // one pixel per write, bytes in the table's order
+    // one pixel per write, bytes in the table's order
+    var rgba = new Uint32Array(image.data.buffer);
     var chart = fig.querySelector(".pg-chart"), list = fig.querySelector("[data-points]");
     var rateSel = fig.querySelector("[data-rate]"), single = fig.querySelector("[data-single]");
     var radios = Array.prototype.slice.call(fig.querySelectorAll('input[type="radio"]'));
@@ -155,7 +157,8 @@
       }
       points.forEach(function (p, i) {
         var b = toBoard(p.x, p.y), wrong = outputs.length === points.length && !right(i);
-        if (wrong) { // a red ring and a cross: the shape says "wrong" without the colour
+        // a red ring and a cross: the shape says "wrong" without the colour
+        if (wrong) {
           ctx.beginPath(); ctx.arc(b[0], b[1], 15, 0, 2 * Math.PI);
           ctx.lineWidth = 3.5; ctx.strokeStyle = "#b91c1c"; ctx.stroke();
           [["rgba(255, 255, 255, 0.9)", 6], ["#b91c1c", 3.5]].forEach(function (st) {

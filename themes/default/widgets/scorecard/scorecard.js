@@ -21,7 +21,8 @@
       var parts = m.split(":"), q = Number(parts[1]);
       if (!(q > 0)) return;
       BPE.svg("circle", { cx: ax.x(q), cy: ax.y(-Math.log(q)), r: 5, "class": "sc-mark" }, ax.plot);
-      var right = q > 0.6; // labels near p = 1 go on the left so they stay inside the chart
+      // labels near p = 1 go on the left so they stay inside the chart
+      var right = q > 0.6;
       BPE.text(ax.plot, ax.x(q) + (right ? -8 : 8), ax.y(-Math.log(q)) - 10, parts[0], "sc-mark-label", right ? "end" : "start");
     });
     var drop = BPE.svg("line", { "class": "sc-drop" }, ax.plot);

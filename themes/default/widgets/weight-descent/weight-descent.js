@@ -14,7 +14,8 @@
     var X = trace.X.map(function (r) { return r[0]; }), T = trace.T.map(function (r) { return r[0]; });
     var mean = trace.net.reduction === "mean";
 
-    function lossAt(w) { // L(w) = 1/2 sum (t - w x)^2, the scenario's loss for a 1-1 linear net
+    // L(w) = 1/2 sum (t - w x)^2, the scenario's loss for a 1-1 linear net
+    function lossAt(w) {
       var s = 0;
       for (var i = 0; i < X.length; i++) { var e = T[i] - w * X[i]; s += 0.5 * e * e; }
       return mean ? s / X.length : s;
@@ -52,12 +53,14 @@
     function render(i) {
       var w = ws[i], L = losses[i], g = slopes[i];
       point.setAttribute("cx", ax.x(w)); point.setAttribute("cy", ax.y(L));
-      var dw = span * 0.35; // tangent drawn over a fixed width of w
+      // tangent drawn over a fixed width of w
+      var dw = span * 0.35;
       tangent.setAttribute("x1", ax.x(w - dw)); tangent.setAttribute("y1", ax.y(L - g * dw));
       tangent.setAttribute("x2", ax.x(w + dw)); tangent.setAttribute("y2", ax.y(L + g * dw));
       var nextW = w - eta * g;
       var x0 = ax.x(w), x1 = ax.x(nextW), yA = ax.y(0) - 10, dir = x1 >= x0 ? 1 : -1;
-      var hl = Math.min(8, Math.abs(x1 - x0)); // the head never overshoots a tiny step
+      // the head never overshoots a tiny step
+      var hl = Math.min(8, Math.abs(x1 - x0));
       arrow.setAttribute("x1", x0); arrow.setAttribute("y1", yA);
       arrow.setAttribute("x2", x1 - dir * hl); arrow.setAttribute("y2", yA);
       head.setAttribute("points", [x1, yA, x1 - dir * hl, yA - 5, x1 - dir * hl, yA + 5].join(" "));

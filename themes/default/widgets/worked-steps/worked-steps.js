@@ -54,7 +54,8 @@
       reveal(index);
       status.textContent = "Step " + (index + 1) + " of " + items.length + ": " + title + " = " + result;
       fig.setAttribute("data-step", String(index + 1));
-      if (BPE.focusableOverflow) BPE.focusableOverflow();  // the formula just shown may be wider than the screen
+      // the formula just shown may be wider than the screen
+      if (BPE.focusableOverflow) BPE.focusableOverflow();
     }
 
     player.onFrame(render);

@@ -20,7 +20,8 @@
                      [112, 360, "end"], [228, 360, "start"]] }
   };
   var POS = LAYOUTS.wide.pos;
-  var WIRES = [ // [parameter, row, col, from, to, name]: w1..w6 as in the worked example
+  // [parameter, row, col, from, to, name]: w1..w6 as in the worked example
+  var WIRES = [
     ["W1", 0, 0, "x1", "h1", "w₁"], ["W1", 0, 1, "x2", "h1", "w₂"], ["W1", 1, 0, "x1", "h2", "w₃"],
     ["W1", 1, 1, "x2", "h2", "w₄"], ["W2", 0, 0, "h1", "o", "w₅"], ["W2", 0, 1, "h2", "o", "w₆"]
   ];
@@ -30,7 +31,8 @@
   function sub(s) { return s.replace("1", "₁").replace("2", "₂"); }
   function fmt(v, d) { return BPE.fmt(v, d === undefined ? 3 : d); }
   function signed(v, d) { return (v >= 0 ? "+" : "") + fmt(v, d); }
-  function grad(v) { // a gradient, in plain decimals (no e-notation): at least 4 decimals, enough for 3 significant digits
+  // a gradient, in plain decimals (no e-notation): at least 4 decimals, enough for 3 significant digits
+  function grad(v) {
     if (!isFinite(v)) return fmt(v);
     if (v === 0) return "0";
     var d = Math.min(8, Math.max(4, 2 - Math.floor(Math.log10(Math.abs(v)))));
@@ -38,7 +40,8 @@
   }
 
   BPE.widgets["xor-circuit"] = function (fig, trace) {
-    var nn = BPE.nn, net = trace.net, X = trace.X, T = trace.T;
+    // The network checked and laid out once, not again at every pass over it.
+    var nn = BPE.nn, net = nn.net(trace.net), X = trace.X, T = trace.T;
     var rates = JSON.parse(fig.getAttribute("data-rates"));
     var seeds = JSON.parse(fig.getAttribute("data-seeds"));
     var schedule = trace.runs[0].steps;
@@ -132,9 +135,11 @@
       var v = b / 255;
       BYTES.set([Math.round(246 + (96 - 246) * v), Math.round(222 + (140 - 222) * v), Math.round(180 + (230 - 180) * v), 255], 4 * b);
     }
+    // The map's grid is worked out when it is drawn (BPE.draw: maybe after the page starts);
+    // its values at the four cases, on grid points, are the answers forward() gave there.
     function drawMap(params, answers) {
-      var values = nn.grid(net, params, -0.25, 1.25, -0.25, 1.25, GRID, GRID);
       BPE.draw(els.map, function () {
+        var values = nn.grid(net, params, -0.25, 1.25, -0.25, 1.25, GRID, GRID);
         var px = nn.gridPixels(values, 0, 1);
         var cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID), rgba = new Uint32Array(image.data.buffer);
         for (var row = 0; row < GRID; row++) for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]];
@@ -149,8 +154,7 @@
           ctx.lineWidth = 3; ctx.strokeStyle = "#1f2937"; ctx.stroke();
         });
       });
-      var corners = X.map(function (x) { return values[Math.round((x[1] + 0.25) / 0.05) * GRID + Math.round((x[0] + 0.25) / 0.05)]; });
-      els.map.setAttribute("data-corners", corners.map(function (v) { return v.toFixed(6); }).join(" "));
+      els.map.setAttribute("data-corners", answers.map(function (v) { return v.toFixed(6); }).join(" "));
       els.map.setAttribute("aria-label", "The network's answer over the input square. At the four cases it says " +
         X.map(function (x, i) { return "(" + x.join(", ") + ") " + fmt(answers[i], 2); }).join(", ") + ".");
     }
@@ -343,7 +347,8 @@
       cancelAnimation();
       if (BPE.reducedMotion()) {
         player.step();
-        drawCircuitGradsOnly(now); // the gradients that made this step, shown at once
+        // the gradients that made this step, shown at once
+        drawCircuitGradsOnly(now);
         say("Step done: the gradients on the wires moved every weight by −η × gradient. " + phaseText("update", now).replace("Update: ", "") + jumpNote(i));
         return;
       }
@@ -376,7 +381,8 @@
       var phase = PHASES[state.phase];
       if (phase === "update") {
         var text = phaseText("update", now) + jumpNote(player.index);
-        player.step(); // resets the phase
+        // resets the phase
+        player.step();
         drawCircuitGradsOnly(now);
         say(text);
         return;

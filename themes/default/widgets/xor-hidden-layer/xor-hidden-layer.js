@@ -70,7 +70,8 @@
       for (var i = 0; i < GRID - 1; i++) {
         var a = vals[j * GRID + i] - 0.5, b = vals[j * GRID + i + 1] - 0.5;
         var c = vals[(j + 1) * GRID + i + 1] - 0.5, d = vals[(j + 1) * GRID + i] - 0.5;
-        if ((a < 0) === (b < 0) && (b < 0) === (c < 0) && (c < 0) === (d < 0)) continue; // no crossing here
+        // no crossing here
+        if ((a < 0) === (b < 0) && (b < 0) === (c < 0) && (c < 0) === (d < 0)) continue;
         var pts = [];
         if ((a < 0) !== (b < 0)) pts.push([px(i + a / (a - b)), py(j)]);
         if ((b < 0) !== (c < 0)) pts.push([px(i + 1), py(j + b / (b - c))]);
@@ -118,9 +119,11 @@
     function paint(map, vals) {
       var cctx = cell.getContext("2d"), image = cctx.createImageData(GRID, GRID);
       var px = BPE.nn.gridPixels(vals, 0, 1);
-      var rgba = new Uint32Array(image.data.buffer); // one pixel per write, bytes in the table's order
+      // one pixel per write, bytes in the table's order
+      var rgba = new Uint32Array(image.data.buffer);
       for (var row = 0; row < GRID; row++) {
-        for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]]; // row 0 is the bottom
+        // row 0 is the bottom
+        for (var col = 0; col < GRID; col++) rgba[(GRID - 1 - row) * GRID + col] = COLOURS[px[row * GRID + col]];
       }
       cctx.putImageData(image, 0, 0);
       var size = map.size, ctx = map.canvas.getContext("2d");
@@ -159,11 +162,12 @@
     function casesOf(a, j) { return a.map(function (row) { return row[j]; }); }
 
     // The lone neuron's best over the whole run, and the first step the network gets all four.
-    var aloneCounts = [], deepCounts = [];
+    // (Each record's outputs on the four cases are forward(net, paramsAt(run, r), X)'s.)
+    var aloneCounts = [], deepCounts = [], n = X.length;
+    var aloneOut = BPE.nn.recordOutputs(aloneNet, alone, X), deepOut = BPE.nn.recordOutputs(deepNet, deep, X);
     for (var r = 0; r < R; r++) {
-      var pa = BPE.nn.paramsAt(alone, r), pd = BPE.nn.paramsAt(deep, r);
-      aloneCounts.push(rightCount(casesOf(BPE.nn.forward(aloneNet, pa, X).a[1], 0), T).right);
-      deepCounts.push(rightCount(casesOf(BPE.nn.forward(deepNet, pd, X).a[2], 0), T).right);
+      aloneCounts.push(rightCount(Array.from(aloneOut.subarray(r * n, (r + 1) * n)), T).right);
+      deepCounts.push(rightCount(Array.from(deepOut.subarray(r * n, (r + 1) * n)), T).right);
     }
     var best = Math.max.apply(null, aloneCounts);
     var solvedAt = deepCounts.indexOf(T.length);
