@@ -96,6 +96,15 @@ def to_svg(fig, uid: str, label: str, min_scale: float | None = None) -> str:
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    # matplotlib sets its line joins and caps in a <style> rule for "*": inline in a page, a
+    # <style> inside an <svg> applies to the whole document, every widget's SVG included. The
+    # same two properties on the figure's root element are inherited by its own shapes only.
+    svg, rules = re.subn(r"<style[^>]*>\*\{stroke-linejoin: round; stroke-linecap: butt\}</style>", "", svg)
+    if rules:
+        svg = re.sub(r"<defs>\s*</defs>", "", svg)
+        svg = svg.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    if "<style" in svg:
+        raise ValueError("a matplotlib figure came with a <style> rule the builder does not know: it would apply to the whole page")
     # Prefix every id (and each reference to it) so figures never collide on a page.
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{uid}-{m.group(1)}"', svg)
     svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{uid}-{m.group(1)})", svg)

@@ -79,6 +79,18 @@ def without_comment_lines(js: str, path) -> str:
     return "\n".join(out)
 
 
+# A CSS string (either quote, with escapes) or a comment: strings are kept as they are, so a
+# "/*" inside one is never taken for a comment.
+_CSS_STRING_OR_COMMENT = re.compile(r"""("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|/\*.*?\*/""", re.S)
+
+
+def without_css_comments(css: str) -> str:
+    """A theme style sheet as pages carry it: its comments left out (and the lines they leave
+    empty), every rule untouched. The source keeps its comments."""
+    css = _CSS_STRING_OR_COMMENT.sub(lambda m: m.group(1) or "", css)
+    return "\n".join(line for line in css.split("\n") if line.strip())
+
+
 class Stash:
     """Placeholders that survive Markdown: plain words, replaced after rendering."""
 
@@ -128,7 +140,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         css_dir = self.theme / "assets" / "css"
-        self.styles = [Markup(p.read_text(encoding="utf-8")) for p in sorted(css_dir.glob("*.css"))]
+        self.styles = [Markup(without_css_comments(p.read_text(encoding="utf-8"))) for p in sorted(css_dir.glob("*.css"))]
         self._assets: dict[str, str] = {}
         self.glossary = glossary.load(self.root)
         self._md = None
@@ -143,7 +155,8 @@ class Renderer:
             if not path.is_file():
                 raise ContentError(path, None, "theme file is missing")
             text = path.read_text(encoding="utf-8")
-            self._assets[rel] = without_comment_lines(text, path) if rel.endswith(".js") else text
+            self._assets[rel] = (without_comment_lines(text, path) if rel.endswith(".js") else
+                                 without_css_comments(text) if rel.endswith(".css") else text)
         return self._assets[rel]
 
     def has_asset(self, rel: str) -> bool:
