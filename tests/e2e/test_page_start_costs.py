@@ -39,10 +39,15 @@ RECORD_OUTPUTS = """(id) => {
 }"""
 
 
-def test_record_outputs_are_the_engines_recorded_outputs(page, site_url, runs):
-    page.goto(site_url("xor-network.html"))
+def evaluate_at_ready(page, url: str, script: str, trace_id: str):
+    """Open the page, wait for data-ready, and run the script on one of its trace blocks."""
+    page.goto(url)
     page.wait_for_selector("html[data-ready=true]")
-    got = page.evaluate(RECORD_OUTPUTS, "trace-xor-why-hidden")
+    return page.evaluate(script, trace_id)
+
+
+def test_record_outputs_are_the_engines_recorded_outputs(page, site_url, runs):
+    got = evaluate_at_ready(page, site_url("xor-network.html"), RECORD_OUTPUTS, "trace-xor-why-hidden")
     members = runs["xor-why-hidden"]
     assert len(got) == len(members) == 2
     for shown, tr in zip(got, members):
@@ -78,9 +83,7 @@ LAZY = """(id) => {
 
 
 def test_arrays_decoded_when_first_read_are_the_engines_numbers(page, site_url, runs):
-    page.goto(site_url("next-word.html"))
-    page.wait_for_selector("html[data-ready=true]")
-    got = page.evaluate(LAZY, "trace-nw-landscape")
+    got = evaluate_at_ready(page, site_url("next-word.html"), LAZY, "trace-nw-landscape")
     members = runs["nw-landscape"]
     f32 = lambda a: np.asarray(a, dtype=np.float32).astype(np.float64)  # a sweep travels as float32
     tr = members[4]
