@@ -224,23 +224,25 @@ def figure_jobs(lessons: list[Lesson], widgets: dict, scenarios: dict) -> dict[s
     return jobs
 
 
+def _context_keys(g: "Gathered", salt: str, lesson: Lesson) -> list[str]:
+    """The context-cache names of the lesson's widgets that have a context, as
+    Renderer._widget_context names them; raises as directives.widget_uses does."""
+    from site_builder import directives
+    from site_builder.widgets import use_context_key
+
+    keys = {n: s.key for n, s in g.scenarios.items()}
+    return [use_context_key(salt, use, keys) for use in directives.widget_uses(lesson, g.widgets, keys)
+            if g.widgets[use.name].context]
+
+
 def _contexts_to_make(g: "Gathered", builder: str, lesson: Lesson) -> int:
     """How many of the lesson's widget contexts (most of them a matplotlib figure) are not in
     the context cache yet: the renderer makes them (Renderer._widget_context)."""
-    from site_builder import directives
-    from site_builder.widgets import context_key
-
     try:
-        uses = directives.widget_uses(lesson, g.widgets, g.scenarios)
+        keys = _context_keys(g, builder, lesson)
     except (ContentError, ContentErrors):
         return 0  # the renderer reports it
-    folder, missing = g.cache / "widgets", 0
-    for use in uses:
-        if g.widgets[use.name].context:
-            scenario_key = g.scenarios[use.scenario].key if use.scenario else None
-            key = context_key(builder, use.name, use.scenario, scenario_key, use.options, f"w{use.index}")
-            missing += not (folder / f"{key}.pickle").exists()
-    return missing
+    return sum(not (g.cache / "widgets" / f"{key}.pickle").exists() for key in keys)
 
 
 def _warm_worker(root: Path) -> None:
@@ -255,8 +257,7 @@ def _prepare_rendering(early: "Gathered") -> None:
     """While the workers train, in the main process, once for the processes that will render
     the lessons (forked from this one): the Renderer, its templates compiled (Renderer.prepare),
     and, when the lessons place widgets that draw from a scenario, matplotlib imported."""
-    glossary_file = early.root / "content" / "glossary.yaml"
-    _renderer(early, early.builder, glossary_file.read_bytes() if glossary_file.is_file() else b"").prepare()
+    _renderer(early, early.builder, _glossary_bytes(early.root)).prepare()
     if not figure_jobs(early.lessons, early.widgets, early.scenarios):
         return
     from site_builder import figures
@@ -460,6 +461,12 @@ _RENDERERS: dict = {}
 _CACHED_PAGE = re.compile(r"^(.+)-([0-9a-f]{32})\.html$")  # a page in .cache/pages/: STEM-KEY.html
 
 
+def _glossary_bytes(root: Path) -> bytes:
+    """content/glossary.yaml, which every page reads (b"" for a site without one)."""
+    path = root / "content" / "glossary.yaml"
+    return path.read_bytes() if path.is_file() else b""
+
+
 def _renderer(g: Gathered, builder: str, glossary: bytes):
     """A Renderer for this build. A long-lived process (`make serve`) keeps the last one and
     uses it again while nothing it reads when made has changed (the builder's code, theme and
@@ -486,8 +493,7 @@ def warm(root: Path) -> None:
     rebuild will use and render the first lesson once (nothing written), so the first edit
     does not also pay for compiling templates and importing the Markdown and maths code."""
     g = gather(Path(root).resolve())
-    glossary_file = g.root / "content" / "glossary.yaml"
-    renderer = _renderer(g, g.builder, glossary_file.read_bytes() if glossary_file.is_file() else b"")
+    renderer = _renderer(g, g.builder, _glossary_bytes(g.root))
     try:
         if g.lessons:
             renderer.lesson_html(g.lessons[0], sorted(g.scenarios), g.traces, g.traces.page_json)
@@ -584,7 +590,7 @@ def stage_render(g: Gathered, result: BuildResult) -> dict[str, Path]:
     builder = g.builder or _builder_digest(root, config)
     # Every page reads the glossary (its terms' tooltips and links; the glossary page itself).
     glossary_file = root / "content" / "glossary.yaml"
-    glossary = glossary_file.read_bytes() if glossary_file.is_file() else b""
+    glossary = _glossary_bytes(root)
     site = _digest(config.path.read_bytes(), glossary, *[(l.slug, l.title, l.summary, l.order, l.position, l.needs, l.minutes)
                                                for l in lessons],
                    *[(n, s.key) for n, s in sorted(scenarios.items())])
@@ -680,23 +686,15 @@ def prune_contexts(g: Gathered) -> None:
     """Remove the stored widget contexts (.cache/widgets/) that no widget of the site asks for
     any more: a context's key names the builder, the widget, its scenario's key, its options
     and its place, so every edit would otherwise leave the old ones behind for ever."""
-    from site_builder import directives
-    from site_builder.widgets import context_key
-
     folder = g.cache / "widgets"
     if not folder.is_dir():
         return
-    keys = {n: s.key for n, s in g.scenarios.items()}
     wanted = set()
     for l in g.lessons:
         try:
-            uses = directives.widget_uses(l, g.widgets, keys)
+            wanted.update(f"{key}.pickle" for key in _context_keys(g, g.builder, l))
         except (ContentError, ContentErrors):
             return  # cannot tell what that lesson needs: keep everything
-        for use in uses:
-            if g.widgets[use.name].context:
-                wanted.add(context_key(g.builder, use.name, use.scenario, keys.get(use.scenario), use.options,
-                                       f"w{use.index}") + ".pickle")
     for old in folder.glob("*.pickle"):
         if old.name not in wanted:
             old.unlink(missing_ok=True)

@@ -242,10 +242,10 @@ class Renderer:
             return {}
         if self.context_cache is None or (use.scenario and use.scenario not in self.context_cache[2]):
             return spec.context(runs, use.options, uid, math)
-        from site_builder.widgets import context_key, load_context, store_context
+        from site_builder.widgets import load_context, store_context, use_context_key
 
         folder, salt, keys = self.context_cache
-        key = context_key(salt, use.name, use.scenario, keys.get(use.scenario), use.options, uid)
+        key = use_context_key(salt, use, keys)  # its id is uid
         extra = load_context(folder, key)
         if extra is None:
             extra = spec.context(runs, use.options, uid, math)

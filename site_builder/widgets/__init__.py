@@ -133,6 +133,12 @@ def context_key(salt: str, name: str, scenario: str | None, scenario_key: str | 
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
+def use_context_key(salt: str, use, scenario_keys: dict) -> str:
+    """context_key of a widget placed in a lesson (a directives.WidgetUse, id w<index>), the
+    name its context has in the context cache; scenario_keys: scenario name -> Scenario.key."""
+    return context_key(salt, use.name, use.scenario, scenario_keys.get(use.scenario), use.options, f"w{use.index}")
+
+
 def load_context(folder: Path, key: str) -> dict | None:
     """The stored context, or None when there is none (or it is damaged)."""
     import pickle
