@@ -37,8 +37,13 @@ $(NODE_OK): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The tests run in parallel (pytest-xdist), a worker per core: the browser tests spend much of
+# their time in Chromium, the build tests in their own worker pools. Each test file stays on
+# one worker, with its module fixtures (the sites it builds, the zips it makes).
+# `make test TEST_WORKERS=0` runs them in one process.
+TEST_WORKERS ?= auto
 test: $(TEST_INSTALLED) $(BROWSER_OK) $(NODE_OK) build
-	$(PY) -m pytest -q -p no:cacheprovider tests
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile tests
 
 # A long fuzzing run (make test runs a short, fixed one): 5,000 mutated sites, each either
 # building clean pages or failing with path:line messages only.
@@ -46,10 +51,10 @@ fuzz: $(TEST_INSTALLED)
 	FUZZ_EXAMPLES=5000 $(PY) -m pytest -q -p no:cacheprovider tests/unit/test_fuzz.py
 
 unit: $(TEST_INSTALLED)
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/unit
 
 e2e: $(TEST_INSTALLED) $(BROWSER_OK) $(NODE_OK) build
-	$(PY) -m pytest -q tests/e2e
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/e2e
 
 # Serves build/ on http://127.0.0.1:8000/, rebuilds on every saved change and reloads the open page.
 serve: $(INSTALLED)

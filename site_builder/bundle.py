@@ -31,7 +31,9 @@ def fixed_time() -> tuple:
 def write_zip(path: Path, entries: dict[str, bytes]) -> Path:
     """Write {name: bytes} to path atomically, deterministically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    # A name of its own, so two runs at once (two `make offline`, parallel tests) never
+    # write into one file; each replaces the zip whole with the same bytes.
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     when = fixed_time()
     with zipfile.ZipFile(tmp, "w") as zf:
         for name in sorted(entries):

@@ -17,6 +17,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from browser import LAUNCH_ARGS, find_chromium  # noqa: E402
 
 
+def pytest_configure(config):
+    """Under pytest-xdist the controller brings build/ up to date once, before its workers
+    start (they collect tests/e2e, whose conftest would otherwise build in each at once)."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        subprocess.run([sys.executable, "-m", "site_builder", "build", "--quiet"], cwd=ROOT, check=True)
+
+
 @pytest.fixture(scope="session")
 def built_site() -> Path:
     """build/, brought up to date once per session (a no-op when it is: see site_builder/fresh.py)."""
