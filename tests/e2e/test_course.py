@@ -108,6 +108,47 @@ def test_path_sum_formulas_fit_at_1280(page, site_url):
             assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-label")
 
 
+def edge_shades(box):
+    """How far the left and right 6 px of a box's picture are from the page behind them, in
+    grey levels (the box's own text hidden): a shadow there says the box scrolls that way."""
+    from io import BytesIO
+
+    from PIL import Image, ImageStat
+
+    png = Image.open(BytesIO(box.screenshot())).convert("L")
+    w, h = png.size
+    under = ImageStat.Stat(png.crop((w // 2 - 10, 0, w // 2 + 10, h))).mean[0]
+    left = ImageStat.Stat(png.crop((0, 0, 6, h))).mean[0]
+    right = ImageStat.Stat(png.crop((w - 6, 0, w, h))).mean[0]
+    return abs(left - under), abs(right - under)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_formula_wider_than_a_phone_shows_where_it_goes_on(browser, site_url, scheme):
+    ctx = browser.new_context(viewport={"width": 375, "height": 800}, color_scheme=scheme)
+    pg = ctx.new_page()
+    pg.goto(site_url("worked-example.html"))
+    pg.wait_for_selector("html[data-ready=true]")
+    wide = [b for b in pg.locator("main .math-block").all()
+            if b.evaluate("e => !e.closest('figure') && e.scrollWidth > e.clientWidth + 40")]
+    assert wide, "the worked example has formulas wider than a phone"
+    pg.add_style_tag(content=".math-block math { visibility: hidden; }")  # the shading alone
+    box = wide[0]
+    box.scroll_into_view_if_needed()
+    left, right = edge_shades(box)
+    assert left < 2 and right > 8, (left, right)  # more to the right only
+    box.hover()
+    pg.mouse.wheel(60, 0)  # a sideways swipe, part of the way
+    pg.wait_for_function("b => b.scrollLeft > 0", arg=box.element_handle())
+    left, right = edge_shades(box)
+    assert left > 8 and right > 8, (left, right)
+    pg.mouse.wheel(2000, 0)  # to the end
+    pg.wait_for_function("b => b.scrollLeft + b.clientWidth >= b.scrollWidth - 1", arg=box.element_handle())
+    left, right = edge_shades(box)
+    assert left > 8 and right < 2, (left, right)
+    ctx.close()
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_worked_example_diagram_text_is_at_least_12px(browser, site_url, width):
     ctx = browser.new_context(viewport={"width": width, "height": 800})
