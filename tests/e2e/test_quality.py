@@ -39,6 +39,25 @@ def test_nu_html_checker_finds_no_error():
     assert errors == [] and proc.returncode == 0
 
 
+UNDER_MISMATCHES = """() => {
+  const probe = document.createElement('div');
+  document.body.appendChild(probe);
+  const colour = (v) => { probe.style.backgroundColor = v; return getComputedStyle(probe).backgroundColor; };
+  const bad = [];
+  for (const box of document.querySelectorAll('.math-block, .table-scroll')) {
+    let e = box.parentElement, behind = colour(getComputedStyle(document.body).backgroundColor);
+    for (; e && e !== document.body; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (c !== 'rgba(0, 0, 0, 0)') { behind = c; break; }
+    }
+    const under = colour(getComputedStyle(box).getPropertyValue('--under').trim());
+    if (under !== behind) bad.push(`${box.parentElement.className}: covers ${under} on ${behind}`);
+  }
+  probe.remove();
+  return bad;
+}"""
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_phone_fits_and_controls_are_big_enough(browser, site_url, name):
     ctx = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True)
@@ -47,6 +66,9 @@ def test_phone_fits_and_controls_are_big_enough(browser, site_url, name):
     page.wait_for_selector("html[data-ready=true]")
     overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{overflow}px of horizontal scrolling"
+    # A box that scrolls sideways hides its edge shadows under covers of --under: that must be
+    # the colour the box sits on, or the covers show as patches.
+    assert page.evaluate(UNDER_MISMATCHES) == []
     small = page.evaluate("""() => Array.from(document.querySelectorAll(
             'button, select, input, .widget-controls a, .pager a, .site-title, .lesson-list a'))
         .filter(e => e.offsetParent !== null)
