@@ -135,5 +135,5 @@ def test_screen_reader_hears_each_step_once(widget, page):
     assert region.get_attribute("aria-live") == "polite"
     widget.get_by_role("button", name="Step", exact=True).click()
     expect(region).to_have_text(f"Step 1: w {RUN[1]['w']:.4f}, loss {RUN[1]['loss']:.4f}, "
-                                f"slope {RUN[1]['slope']:.4f}.".replace("-", "−"), timeout=3000)
+                                f"slope {RUN[1]['slope']:.4f}.".replace("-", "−"))
     assert widget.locator(".readouts").get_attribute("aria-live") is None  # no stream of updates
