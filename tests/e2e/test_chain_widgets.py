@@ -327,6 +327,29 @@ def test_grad_tree_under_reduced_motion_shows_the_flow_at_once(site, browser):
         ctx.close()
 
 
+@pytest.mark.parametrize("width", [320, 375])
+def test_on_a_phone_the_tree_opens_on_its_trunk_and_scrolls_both_ways(site, browser, width):
+    ctx = browser.new_context(viewport={"width": width, "height": 800})
+    page = ctx.new_page()
+    try:
+        open_page(page, site)
+        box = page.locator("figure[data-widget=grad-tree] .gt-drawing")
+        box.scroll_into_view_if_needed()
+        page.wait_for_function("b => b.scrollLeft > 0", arg=box.element_handle())
+        seen = box.bounding_box()
+        root = page.locator("figure[data-widget=grad-tree] .gt-root").bounding_box()
+        assert seen["x"] < root["x"] and root["x"] + root["width"] < seen["x"] + seen["width"]  # "loss E" in view
+        # The tree is wider than the phone: there is more of it on both sides, for a swipe or
+        # the arrow keys (the box takes focus).
+        left, width_all, shown = box.evaluate("b => [b.scrollLeft, b.scrollWidth, b.clientWidth]")
+        assert width_all > shown and 0 < left < width_all - shown
+        box.focus()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("([b, was]) => b.scrollLeft < was", arg=[box.element_handle(), left])
+    finally:
+        ctx.close()
+
+
 # --- without JavaScript -------------------------------------------------------------------
 
 def test_without_javascript_every_widget_shows_its_numbers(site, browser):

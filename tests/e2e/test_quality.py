@@ -44,7 +44,7 @@ UNDER_MISMATCHES = """() => {
   document.body.appendChild(probe);
   const colour = (v) => { probe.style.backgroundColor = v; return getComputedStyle(probe).backgroundColor; };
   const bad = [];
-  for (const box of document.querySelectorAll('.math-block, .table-scroll')) {
+  for (const box of document.querySelectorAll('.math-block, .table-scroll, .scroll-box')) {
     let e = box.parentElement, behind = colour(getComputedStyle(document.body).backgroundColor);
     for (; e && e !== document.body; e = e.parentElement) {
       const c = getComputedStyle(e).backgroundColor;
@@ -58,6 +58,12 @@ UNDER_MISMATCHES = """() => {
 }"""
 
 
+CAPTIONS_PAST_THE_BOX = """() => [...document.querySelectorAll('.table-scroll caption')].filter((c) => {
+    const r = c.getBoundingClientRect(), box = c.closest('.table-scroll').getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1);
+  }).map((c) => c.textContent.trim().slice(0, 40))"""
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_phone_fits_and_controls_are_big_enough(browser, site_url, name):
     ctx = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True)
@@ -69,6 +75,8 @@ def test_phone_fits_and_controls_are_big_enough(browser, site_url, name):
     # A box that scrolls sideways hides its edge shadows under covers of --under: that must be
     # the colour the box sits on, or the covers show as patches.
     assert page.evaluate(UNDER_MISMATCHES) == []
+    # A wide table scrolls; its caption wraps within what the box shows, and stays there.
+    assert page.evaluate(CAPTIONS_PAST_THE_BOX) == []
     small = page.evaluate("""() => Array.from(document.querySelectorAll(
             'button, select, input, .widget-controls a, .pager a, .site-title, .lesson-list a'))
         .filter(e => e.offsetParent !== null)

@@ -350,10 +350,13 @@
     return decoded[id];
   };
 
-  /* Formulas and tables wider than the screen scroll in their box. The page marks every such
-   * box focusable and labelled (it cannot know the reader's width); here the boxes that fit
-   * lose their tab stop and the ones that overflow keep or regain it. While the page starts
-   * this waits for the browser's own layout (boot's ResizeObserver), rather than force one. */
+  /* Formulas, tables and other .scroll-box boxes wider than the screen scroll in their box.
+   * The page marks every such box focusable and labelled (it cannot know the reader's width);
+   * here the boxes that fit lose their tab stop and the ones that overflow keep or regain it.
+   * A box with data-scroll-start="center" (a drawing whose middle matters most) starts
+   * scrolled to its middle, once. While the page starts this waits for the browser's own
+   * layout (boot's ResizeObserver), rather than force one. */
+  var SCROLLERS = ".math-block, .table-scroll, .scroll-box";
   var starting = false;
   function judge(boxes) {
     for (var i = 0; i < boxes.length; i++) {
@@ -369,10 +372,14 @@
       } else if (!wide && box.getAttribute("tabindex") === "0") {
         box.removeAttribute("tabindex");
       }
+      if (wide && box.getAttribute("data-scroll-start") === "center") {
+        box.removeAttribute("data-scroll-start");
+        box.scrollLeft = (box.scrollWidth - box.clientWidth) / 2;
+      }
     }
   }
   BPE.focusableOverflow = function () {
-    if (!starting) judge(document.querySelectorAll(".math-block, .table-scroll"));
+    if (!starting) judge(document.querySelectorAll(SCROLLERS));
   };
 
   /* Digits: numbers carry a short and a full form (.d-short, .d-full); any button
@@ -473,7 +480,7 @@
     // From data-ready the short forms of numbers show: each box is judged once laid out, and
     // again whenever its size changes (a resize, a box shown).
     var seen = new ResizeObserver(function (list) { judge(list.map(function (e) { return e.target; })); });
-    [].forEach.call(document.querySelectorAll(".math-block, .table-scroll"), function (b) { seen.observe(b); });
+    [].forEach.call(document.querySelectorAll(SCROLLERS), function (b) { seen.observe(b); });
     if (waiting.length) window.requestAnimationFrame(function () {
       // layout is due in this frame anyway
       waiting.slice().forEach(function (w) {
