@@ -19,10 +19,20 @@ def test_comment_lines_go_and_code_stays():
   return a * 2;
 })();"""
     assert without_comment_lines(js, "x.js") == """(function () {
-  var a = 1; // trailing comments stay with their code
-  var s = "/* not a comment */", t = '// nor this';
-  return a * 2;
+var a = 1; // trailing comments stay with their code
+var s = "/* not a comment */", t = '// nor this';
+return a * 2;
 })();"""
+
+
+def test_indentation_goes_except_where_a_string_could_hold_it():
+    # A string continued by a backslash keeps the next line whole (its spaces are the
+    # string's); empty lines go.
+    js = 'var a = "one \\\n    two";\n\n    var b = 1;'
+    assert without_comment_lines(js, "x.js") == 'var a = "one \\\n    two";\nvar b = 1;'
+    # A template literal's strings may span lines: that script keeps its layout.
+    js = "var t = `first\n    second`;\n    var c = 2;"
+    assert without_comment_lines(js, "x.js") == js
 
 
 def test_code_after_a_block_comment_is_refused_at_its_line():
