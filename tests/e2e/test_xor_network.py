@@ -202,3 +202,27 @@ def test_state_lives_in_the_url(fig, page):
     page.reload()
     page.wait_for_selector("html[data-ready=true]")
     assert fig.get_attribute("data-eta") == "0.1" and fig.get_attribute("data-step") == str(EPOCHS)
+
+
+def test_a_link_followed_just_after_a_step_wins_over_the_steps_pending_save(browser, site_url):
+    # A step asks for its state to be written to the address 150 ms later. If the address
+    # changes this figure's state first (a link followed; its hashchange may not have been
+    # handled yet when the timer runs), the older state must not be written over it.
+    ctx = browser.new_context(reduced_motion="reduce")  # the step lands at once, its save pending
+    page = ctx.new_page()
+    page.goto(site_url("xor-network.html"))
+    page.wait_for_selector("html[data-ready=true]")
+    fig = page.locator("figure[data-widget=xor-circuit]")
+    page.evaluate("""() => {
+        document.querySelector('figure[data-widget=xor-circuit] [data-action=step]').click();
+        history.replaceState(null, '', '#w1.rate=2&w1.seed=1&w1.step=500');
+    }""")
+    assert fig.get_attribute("data-step") == "1"
+    page.wait_for_timeout(400)
+    assert page.evaluate("location.hash") == "#w1.rate=2&w1.seed=1&w1.step=500"
+    # Without a link in between, the step's own save lands as before.
+    page.evaluate("history.replaceState(null, '', location.pathname)")
+    fig.get_by_role("button", name="Step", exact=True).click()
+    assert fig.get_attribute("data-step") == "2"
+    page.wait_for_url(re.compile(r"#w1\.rate=2&w1\.seed=1&w1\.step=2$"))
+    ctx.close()

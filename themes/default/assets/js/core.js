@@ -225,7 +225,14 @@
     function save() {
       if (!state || player.playing()) return;
       if (saving) window.clearTimeout(saving);
-      saving = window.setTimeout(function () { saving = null; BPE.hashState.write(fig.id, state.save()); }, 150);
+      // What the address said of this figure when the save was asked for: if a link or the
+      // address bar has changed it since (its hashchange may still be queued), that state
+      // wins and this older one is not written over it.
+      var asked = JSON.stringify(BPE.hashState.read(fig.id));
+      saving = window.setTimeout(function () {
+        saving = null;
+        if (JSON.stringify(BPE.hashState.read(fig.id)) === asked) BPE.hashState.write(fig.id, state.save());
+      }, 150);
     }
     player.onFrame(function () { refresh(); save(); });
     function restore() {
