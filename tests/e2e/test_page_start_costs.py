@@ -117,7 +117,7 @@ def test_the_lesson_shows_at_ready_and_without_scripts_after_3_s(browser, built_
     assert page.get_attribute("html", "data-ready") == "false"
     assert not page.evaluate(SHOWN)
     page.emulate_media(media="print")
-    assert page.evaluate(SHOWN)            # print never waits
+    assert page.evaluate(SHOWN)  # print never waits
     page.emulate_media(media="screen")
     page.wait_for_function(SHOWN, timeout=10_000)
     assert page.locator("main h1").is_visible()

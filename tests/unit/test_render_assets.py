@@ -1,5 +1,6 @@
-"""Theme scripts reach pages without their comment-only lines, and never lose code; theme
-style sheets without their comments, and never lose a rule."""
+"""Theme scripts reach pages without their comment-only lines, empty lines and indentation,
+and never lose code or a string's spaces; theme style sheets without their comments, and
+never lose a rule."""
 from __future__ import annotations
 
 import pytest
